@@ -1,0 +1,46 @@
+"""The image-handling core: no Django here, only bytes in and plain values out.
+
+- ``inspect_image``: validation by content inside the upload request (ImageRejected).
+- ``read_metadata``: EXIF as JSON-safe dict, camera, time taken, GPS, displayed size.
+- ``make_renditions`` / ``analyse_image``: WebP renditions (+ metadata, pHash, SHA-256 for
+  ingest) from one reduced-scale decode.
+- ``load_rgb`` / ``load_rgba``: NumPy pixels, upright, for the editor and the models.
+- ``perceptual_hash`` / ``hamming``: near-duplicate detection.
+"""
+
+from gallery.imaging.arrays import load_rgb, load_rgba
+from gallery.imaging.decode import ImageSource
+from gallery.imaging.errors import ACCEPTED_FORMATS, ImageRejected, RejectCode
+from gallery.imaging.inspect import ImageInfo, inspect_image
+from gallery.imaging.metadata import ImageMetadata, JsonValue, read_metadata
+from gallery.imaging.phash import hamming, perceptual_hash
+from gallery.imaging.renditions import (
+    DEFAULT_QUALITY,
+    DEFAULT_SIZES,
+    Analysis,
+    Rendition,
+    analyse_image,
+    make_renditions,
+)
+
+__all__ = [
+    "ACCEPTED_FORMATS",
+    "DEFAULT_QUALITY",
+    "DEFAULT_SIZES",
+    "Analysis",
+    "ImageInfo",
+    "ImageMetadata",
+    "ImageRejected",
+    "ImageSource",
+    "JsonValue",
+    "RejectCode",
+    "Rendition",
+    "analyse_image",
+    "hamming",
+    "inspect_image",
+    "load_rgb",
+    "load_rgba",
+    "make_renditions",
+    "perceptual_hash",
+    "read_metadata",
+]

@@ -1,0 +1,119 @@
+"""Validation by content, cheap enough to run inside the upload request."""
+
+import hashlib
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from gallery.imaging.decode import (
+    FORMAT_NAMES,
+    ImageSource,
+    decode,
+    open_image,
+    open_source,
+    orientation_of,
+    oriented_size,
+    stream_size,
+    too_many_pixels,
+)
+from gallery.imaging.errors import ImageRejected, corrupt, unsupported
+from gallery.imaging.sniff import HEAD_BYTES, Family, check_complete, sniff
+
+MIME_TYPES = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "GIF": "image/gif",
+    "TIFF": "image/tiff",
+    "BMP": "image/bmp",
+    "HEIF": "image/heic",
+    "AVIF": "image/avif",
+}
+EXTENSIONS = {
+    "JPEG": ".jpg",
+    "PNG": ".png",
+    "WEBP": ".webp",
+    "GIF": ".gif",
+    "TIFF": ".tif",
+    "BMP": ".bmp",
+    "HEIF": ".heic",
+    "AVIF": ".avif",
+}
+_CHUNK = 1 << 20
+_DNG_VERSION_TAG = 50706
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImageInfo:
+    format: str  # JPEG PNG WEBP GIF TIFF BMP HEIF AVIF
+    mime: str
+    extension: str  # with the dot, from the content: ".jpg", ".heic"...
+    width: int  # as displayed: EXIF orientation applied
+    height: int
+    sha256: str
+    size_bytes: int
+    frames: int  # pages, animation frames or HEIF top-level images; only the first is used
+
+
+def inspect_image(*, file: ImageSource, max_bytes: int, max_pixels: int) -> ImageInfo:
+    """Check that the file is an accepted raster image, whole, and within the limits.
+
+    The type comes from the bytes alone. The size is checked before anything is read, the
+    pixel count from the header before any pixel is decoded; then the first frame is decoded
+    (a JPEG at 1/8 scale: every byte is still read) so a cut or damaged file is caught.
+    Raises ImageRejected with a message for the user. A caller's stream is left at 0.
+    """
+    with open_source(file, max_bytes=max_bytes) as stream:
+        size = stream_size(stream)
+        if size == 0:
+            raise ImageRejected("the file is empty", code="empty")
+        if size > max_bytes:
+            raise ImageRejected(
+                f"the file is too large: {size / 1e6:.1f} MB, the limit is {max_bytes / 1e6:.0f} MB",
+                code="too_large",
+            )
+        family = sniff(stream.read(HEAD_BYTES))
+        check_complete(family=family, stream=stream, size=size)
+        info = _check_pixels(stream, family=family, max_pixels=max_pixels)
+        digest = sha256_of(stream)
+    return ImageInfo(
+        format=info[0],
+        mime=MIME_TYPES[info[0]],
+        extension=EXTENSIONS[info[0]],
+        width=info[1],
+        height=info[2],
+        sha256=digest,
+        size_bytes=size,
+        frames=info[3],
+    )
+
+
+def sha256_of(stream: BinaryIO) -> str:
+    stream.seek(0)
+    digest = hashlib.sha256()
+    while chunk := stream.read(_CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _check_pixels(
+    stream: BinaryIO, *, family: Family, max_pixels: int
+) -> tuple[str, int, int, int]:
+    """(format, displayed width, displayed height, frames) after a check of the pixels."""
+    im = open_image(stream, family=family, max_pixels=max_pixels)
+    with im:
+        width, height = im.size
+        if width * height > max_pixels:
+            raise too_many_pixels(pixels=width * height, limit=max_pixels, size=im.size)
+        if im.format == "TIFF" and _DNG_VERSION_TAG in getattr(im, "tag_v2", {}):
+            raise unsupported("camera RAW (DNG)")
+        try:
+            frames = getattr(im, "n_frames", 1)
+        except Exception as error:  # counting walks every frame header
+            raise corrupt() from error
+        orientation = orientation_of(im)
+        if im.format in ("JPEG", "MPO"):
+            # the smallest IDCT scale still reads the whole entropy-coded stream
+            im.draft("L" if im.mode == "RGB" else None, (max(1, width // 8), max(1, height // 8)))
+        decode(im)
+        name = FORMAT_NAMES[im.format or ""]
+    return (name, *oriented_size((width, height), orientation), frames)

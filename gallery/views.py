@@ -1,0 +1,144 @@
+"""Upload, gallery, detail, metadata, delete and the private media files."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from gallery.forms import GalleryFilterForm, ImageMetaForm, UploadForm
+from gallery.models import Image
+from gallery.selectors import image_list, image_neighbours, image_page, label_choices
+from gallery.services import image_delete, image_update, images_delete, upload_accept
+from imagesite.converters import object_ids
+from imagesite.http import AuthedRequest
+from imagesite.media import private_file_response
+
+FILE_KINDS = {"original": "original", "thumb": "thumbnail", "preview": "preview"}
+
+
+def _owned_image(request: AuthedRequest, image_id: object) -> Image:
+    return get_object_or_404(Image.objects.filter(owner=request.user), pk=image_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: AuthedRequest) -> HttpResponse:
+    """The drop zone posts one file per request (htmx partial); without JavaScript the plain
+    form posts them all and gets the whole page back."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    results = []
+    if request.method == "POST":
+        if form.is_valid():
+            results = upload_accept(owner=request.user, files=form.cleaned_data["files"])
+        elif request.htmx:
+            errors = " ".join(form.errors.get("files", ["No file was sent."]))
+            return render(request, "gallery/upload.html#upload-error", {"message": errors})
+        if request.htmx:
+            return render(request, "gallery/upload.html#upload-results", {"results": results})
+        form = UploadForm()
+    return render(request, "gallery/upload.html", {
+        "form": form, "results": results, "max_mb": settings.UPLOAD_MAX_BYTES // 2**20})
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def gallery(request: AuthedRequest) -> HttpResponse:
+    form = GalleryFilterForm(request.GET)
+    filters = form.to_filter()
+    offset_text = request.GET.get("offset", "0")
+    offset = int(offset_text) if offset_text.isdigit() else 0
+    size = settings.GALLERY_PAGE_SIZE
+    images, has_more = image_page(owner=request.user, filters=filters, offset=offset, size=size)
+    query = request.GET.copy()
+    query["offset"] = str(offset + size)
+    context = {"form": form, "images": images, "has_more": has_more,
+               "next_url": f"{reverse('gallery:gallery')}?{query.urlencode()}"}
+    if request.htmx and not request.htmx.boosted:
+        template = "gallery/gallery.html#page" if offset else "gallery/gallery.html#grid"
+        return render(request, template, context)
+    context["labels"] = label_choices(owner=request.user)
+    return render(request, "gallery/gallery.html", context)
+
+
+@login_required
+@require_GET
+def image_card(request: AuthedRequest, image_id: object) -> HttpResponse:
+    image = _owned_image(request, image_id)
+    return render(request, "gallery/gallery.html#image-card", {"image": image})
+
+
+@login_required
+@require_GET
+def image_status(request: AuthedRequest, image_id: object) -> HttpResponse:
+    image = _owned_image(request, image_id)
+    return render(request, "gallery/upload.html#image-status", {"image": image})
+
+
+@login_required
+@require_GET
+def image_detail(request: AuthedRequest, image_id: object) -> HttpResponse:
+    image = _owned_image(request, image_id)
+    newer, older = image_neighbours(image=image)
+    form = ImageMetaForm(initial={"title": image.title, "description": image.description,
+                                  "tags": ", ".join(image.tags)})
+    return render(request, "gallery/detail.html", {
+        "image": image, "newer": newer, "older": older, "form": form,
+        "versions": image.versions.order_by("-created_at"),
+        "jobs": image.jobs.order_by("-queued_at")[:10]})
+
+
+@login_required
+@require_POST
+def image_edit_meta(request: AuthedRequest, image_id: object) -> HttpResponse:
+    image = _owned_image(request, image_id)
+    form = ImageMetaForm(request.POST)
+    if form.is_valid():
+        image_update(image=image, title=form.cleaned_data["title"],
+                     description=form.cleaned_data["description"], tags=form.tag_list())
+        messages.success(request, "Saved.")
+        form = ImageMetaForm(initial={"title": image.title, "description": image.description,
+                                      "tags": ", ".join(image.tags)})
+    if request.htmx:
+        return render(request, "gallery/detail.html#meta-form", {"image": image, "form": form,
+                                                                 "saved": form.is_bound})
+    return redirect("gallery:image_detail", image.pk)
+
+
+@login_required
+@require_POST
+def image_delete_view(request: AuthedRequest, image_id: object) -> HttpResponse:
+    image = _owned_image(request, image_id)
+    image_delete(image=image)
+    messages.success(request, f"Deleted {image.display_name}.")
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("gallery:gallery"))
+    return redirect("gallery:gallery")
+
+
+@login_required
+@require_POST
+def images_delete_view(request: AuthedRequest) -> HttpResponse:
+    count = images_delete(owner=request.user,
+                          image_ids=object_ids(request.POST.getlist("ids")))
+    messages.success(request, f"Deleted {count} image{'s' if count != 1 else ''}.")
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("gallery:gallery"))
+    return redirect("gallery:gallery")
+
+
+@login_required
+@require_GET
+def image_file(request: AuthedRequest, image_id: object, kind: str) -> HttpResponse:
+    if kind not in FILE_KINDS:
+        raise Http404("unknown file")
+    image = _owned_image(request, image_id)
+    field = getattr(image, FILE_KINDS[kind])
+    download = kind == "original" and "download" in request.GET
+    name = image.original_name if kind == "original" else ""
+    return private_file_response(name=field.name, download_name=name, as_attachment=download)

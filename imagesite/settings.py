@@ -1,0 +1,228 @@
+"""Settings for the image workshop: one file, every value from the environment (see .env.example).
+
+With no configuration it runs for development: DEBUG on, the embedded SecantusDB under var/,
+Celery on the database when REDIS_URL is not set. DJANGO_PRODUCTION=true turns the safety checks on.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from imagesite.env import env_bool, env_int, env_list, env_str, with_database
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
+
+# Safety: production refuses DEBUG and an unsafe or missing secret key
+PRODUCTION = env_bool("DJANGO_PRODUCTION", False)
+DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
+_DEV_SECRET = "dev-only-insecure-key-never-use-in-production"
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("DJANGO_DEBUG must be off when DJANGO_PRODUCTION is on")
+    if len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET or len(set(SECRET_KEY)) < 10:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set to a random value of at least 50 characters in "
+            "production (python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+        )
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the site's host names")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Applications
+INSTALLED_APPS = [
+    "imagesite.apps.MongoAdminConfig",
+    "imagesite.apps.MongoAuthConfig",
+    "imagesite.apps.MongoContentTypesConfig",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_mongodb_backend",
+    "django_htmx",
+    "template_partials",
+    "allauth",
+    "imagesite.apps.MongoAccountConfig",
+    "accounts",
+    "gallery",
+    "processing",
+    "analytics",
+    "scraping",
+]
+MIGRATION_MODULES = {
+    "admin": "imagesite.mongo_migrations.admin",
+    "auth": "imagesite.mongo_migrations.auth",
+    "contenttypes": "imagesite.mongo_migrations.contenttypes",
+    "account": "imagesite.mongo_migrations.account",
+}
+DEFAULT_AUTO_FIELD = "django_mongodb_backend.fields.ObjectIdAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+ROOT_URLCONF = "imagesite.urls"
+WSGI_APPLICATION = "imagesite.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: MONGODB_URI, or the embedded SecantusDB that bin/dev starts (imagesite/embedded_db.py)
+EMBEDDED_DB_PORT = env_int("EMBEDDED_DB_PORT", 27117)
+MONGODB_URI = env_str("MONGODB_URI") or f"mongodb://127.0.0.1:{EMBEDDED_DB_PORT}/?directConnection=true"
+MONGODB_NAME = env_str("MONGODB_NAME", "imagesite")
+DATABASES = {
+    "default": {
+        "ENGINE": "django_mongodb_backend",
+        "HOST": MONGODB_URI,
+        "NAME": MONGODB_NAME,
+        "OPTIONS": {"serverSelectionTimeoutMS": env_int("MONGODB_TIMEOUT_MS", 5000)},
+    },
+}
+
+# Redis (optional): broker, results and cache when set (CACHE_URL puts the cache elsewhere)
+REDIS_URL = env_str("REDIS_URL")
+CACHE_URL = env_str("CACHE_URL", REDIS_URL)
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Celery: queues default, ml and scrape; late acknowledgement so a killed worker's task runs again
+CELERY_BROKER_URL = (
+    env_str("CELERY_BROKER_URL") or REDIS_URL or with_database(MONGODB_URI, "celery-broker")
+)
+CELERY_RESULT_BACKEND = (
+    env_str("CELERY_RESULT_BACKEND") or REDIS_URL or with_database(MONGODB_URI, "celery-results")
+)
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_EXPIRES = timedelta(days=1)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+
+# Accounts (django-allauth): email verification, rate limits, project templates
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_EMAIL_CONFIRMATION_HMAC = False  # HMAC keys sign ObjectId pks as JSON and fail
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "5/5m/ip,5/5m/key",
+    "signup": "20/h/ip",
+    "reset_password": "5/h/ip,3/h/key",
+}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Image workshop] "
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "gallery:upload"
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Email: the console in development, SMTP when EMAIL_HOST is set
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Image workshop <noreply@localhost>")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+
+# Language and time
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# Static files (served by whitenoise-free runserver in dev; collectstatic for production) and media
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"  # never served directly: gallery views check ownership first
+STORAGES = {
+    # Content-addressed names: writing the same name again writes the same bytes.
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"allow_overwrite": True}},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# How the web process hands a checked file to the proxy: "" (Django streams it), "nginx"
+# (X-Accel-Redirect to MEDIA_ACCEL_PREFIX) or "sendfile" (X-Sendfile with the absolute path).
+MEDIA_ACCEL = env_str("MEDIA_ACCEL")
+MEDIA_ACCEL_PREFIX = env_str("MEDIA_ACCEL_PREFIX", "/protected-media/")
+DATA_UPLOAD_MAX_NUMBER_FILES = 200
+
+# Image limits: refused before decoding
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 100_000_000)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+RENDITION_SIZES = {"thumb": 400, "preview": 1600}
+GALLERY_PAGE_SIZE = 48
+
+# Deep learning weights (installed with `manage.py models install`) and test data
+MODEL_DIR = Path(env_str("MODEL_DIR", str(VAR_DIR / "models")))
+SHARED_DIR = Path(env_str("SHARED_DIR", str(BASE_DIR.parent / "shared")))
+DETECTION_THRESHOLD = float(env_str("DETECTION_THRESHOLD", "0.35"))
+
+# Scraping: hosts allowed despite the SSRF guard (tests, intranets); empty by default
+SCRAPE_ALLOWED_HOSTS = env_list("SCRAPE_ALLOWED_HOSTS")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}

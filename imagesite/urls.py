@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path, register_converter
+
+from imagesite import views
+from imagesite.converters import ObjectIdConverter
+
+register_converter(ObjectIdConverter, "objectid")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("", include("gallery.urls")),
+    path("", include("processing.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,20 @@
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from imagesite.health import health_report
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html")
+
+
+@require_GET
+def health(request: HttpRequest) -> HttpResponse:
+    """Database, broker and worker status; 503 when one of them does not answer."""
+    report = health_report()
+    status = 200 if report.ok else 503
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse(report.as_dict(), status=status)
+    return render(request, "health.html", {"report": report}, status=status)

@@ -1,0 +1,78 @@
+"""Ingest: everything an image needs before the gallery shows it (metadata, hashes, renditions)."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from gallery.imaging import analyse_image
+from gallery.models import Image
+from gallery.storage import rendition_name
+
+INGEST_VERSION = 1  # raise when ingest produces something new: the sweep re-ingests older images
+MAX_INGEST_ATTEMPTS = 4
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff between automatic retries: 1, 4, 16 minutes..."""
+    return timedelta(minutes=4 ** max(attempts - 1, 0))
+
+
+def image_ingest(*, image: Image) -> Image:
+    """Idempotent: running it again rewrites the same renditions and fields."""
+    Image.objects.filter(pk=image.pk).update(status=Image.Status.PROCESSING)
+    try:
+        with default_storage.open(image.original.name, "rb") as file:
+            analysis = analyse_image(file=file, sizes=settings.RENDITION_SIZES)
+        for size, rendition in analysis.renditions.items():
+            name = rendition_name(owner_id=image.owner_id, sha256=image.sha256, size=size)
+            default_storage.save(name, ContentFile(rendition.data))
+            setattr(image, "thumbnail" if size == "thumb" else size, name)
+    except Exception as error:
+        attempts = image.ingest_attempts + 1
+        Image.objects.filter(pk=image.pk).update(
+            status=Image.Status.FAILED,
+            error=f"{error}"[:1000] or type(error).__name__,
+            ingest_attempts=attempts,
+            retry_after=timezone.now() + retry_delay(attempts),
+        )
+        raise
+    metadata = analysis.metadata
+    image.exif = metadata.exif
+    image.camera_make = metadata.camera_make or ""
+    image.camera_model = metadata.camera_model or ""
+    image.taken_at = _aware(metadata.taken_at)
+    image.latitude, image.longitude = metadata.latitude, metadata.longitude
+    image.width, image.height = metadata.width, metadata.height
+    image.phash = analysis.phash
+    image.status, image.error = Image.Status.READY, ""
+    image.ingest_version, image.retry_after = INGEST_VERSION, None
+    image.save(
+        update_fields=[
+            "thumbnail",
+            "preview",
+            "exif",
+            "camera_make",
+            "camera_model",
+            "taken_at",
+            "latitude",
+            "longitude",
+            "width",
+            "height",
+            "phash",
+            "status",
+            "error",
+            "ingest_version",
+            "retry_after",
+        ]
+    )
+    return image
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """EXIF times carry no zone unless OffsetTime* says so: naive ones are stored as UTC."""
+    if moment is None or timezone.is_aware(moment):
+        return moment
+    return moment.replace(tzinfo=UTC)

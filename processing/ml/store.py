@@ -1,0 +1,254 @@
+"""Model files in MODEL_DIR: install from a folder or the canonical URL, verify, locate.
+
+Every file is checked against the sha256 in the manifest before it is used; a mismatch raises
+ModelCorrupt and the file is never handed to TensorFlow. The check is cached per process by
+(path, size, mtime), so a replaced file is checked again.
+"""
+
+import hashlib
+import os
+import re
+import tempfile
+import threading
+import urllib.request
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from processing.ml.manifest import (
+    MODELS,
+    STYLE_ARTWORKS,
+    FileSpec,
+    ModelSpec,
+    StyleArtwork,
+    model_spec,
+    style_artwork,
+)
+
+Asset = ModelSpec | StyleArtwork
+CHUNK = 1 << 20
+
+
+class ModelMissing(Exception):
+    """A model or style file is not installed in MODEL_DIR."""
+
+
+class ModelCorrupt(Exception):
+    """A file's sha256 differs from the manifest: it is reported and never loaded."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelState:
+    name: str
+    kind: Literal["model", "style"]
+    task: str
+    licence: str
+    required: bool
+    present: bool
+    verified: bool
+    problem: str  # empty when verified
+
+
+_hashes: dict[tuple[str, int, int], str] = {}
+_hashes_lock = threading.Lock()
+
+
+def file_sha256(*, path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _cached_sha256(path: Path) -> str:
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    with _hashes_lock:
+        if key in _hashes:
+            return _hashes[key]
+    sha256 = file_sha256(path=path)
+    with _hashes_lock:
+        _hashes[key] = sha256
+    return sha256
+
+
+def verification_cache_clear() -> None:
+    with _hashes_lock:
+        _hashes.clear()
+
+
+def _target(*, asset: Asset, file: FileSpec, model_dir: Path) -> Path:
+    return Path(model_dir) / asset.subdir / file.filename
+
+
+def _problem(*, file: FileSpec, path: Path) -> str:
+    if not path.is_file():
+        return f"{file.filename} missing"
+    actual = _cached_sha256(path)
+    if actual != file.sha256:
+        return f"{file.filename} sha256 mismatch: {actual[:12]}... != {file.sha256[:12]}..."
+    return ""
+
+
+def _state(*, asset: Asset, model_dir: Path) -> ModelState:
+    paths = [(file, _target(asset=asset, file=file, model_dir=model_dir)) for file in asset.files]
+    problems = [problem for file, path in paths if (problem := _problem(file=file, path=path))]
+    if isinstance(asset, ModelSpec):
+        kind, task, required = "model", asset.task, asset.required
+    else:
+        kind, task, required = "style", "style artwork", False
+    return ModelState(
+        name=asset.name,
+        kind=kind,
+        task=task,
+        licence=asset.licence,
+        required=required,
+        present=all(path.is_file() for _, path in paths),
+        verified=not problems,
+        problem="; ".join(problems),
+    )
+
+
+def model_status(*, model_dir: Path) -> list[ModelState]:
+    return [_state(asset=spec, model_dir=model_dir) for spec in MODELS]
+
+
+def style_status(*, model_dir: Path) -> list[ModelState]:
+    return [_state(asset=artwork, model_dir=model_dir) for artwork in STYLE_ARTWORKS]
+
+
+def _install_command(name: str) -> str:
+    return (
+        "install it with `python manage.py models install --from DIR` (DIR: a folder holding "
+        f"the file, searched with its subfolders) or `python manage.py models download {name}`"
+    )
+
+
+def _write_verified(*, file: FileSpec, chunks: Iterable[bytes], target: Path) -> Path:
+    """Write to a temporary file beside the target, check the hash, then rename atomically."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{file.filename}.", suffix=".part"
+    )
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            for chunk in chunks:
+                digest.update(chunk)
+                stream.write(chunk)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if digest.hexdigest() != file.sha256:
+            raise ModelCorrupt(
+                f"{file.filename}: sha256 {digest.hexdigest()} differs from the "
+                f"manifest's {file.sha256}; nothing was installed"
+            )
+        os.replace(temporary, target)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return target
+
+
+def _read_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as stream:
+        while chunk := stream.read(CHUNK):
+            yield chunk
+
+
+def _find_source(*, file: FileSpec, source_dir: Path) -> Path | None:
+    """The file of that name in source_dir or below; one with the right hash if several."""
+    candidates = sorted(path for path in Path(source_dir).rglob(file.filename) if path.is_file())
+    for path in candidates:
+        if _cached_sha256(path) == file.sha256:
+            return path
+    return candidates[0] if candidates else None
+
+
+def model_install(*, spec: Asset, source_dir: Path, model_dir: Path) -> list[Path]:
+    """Copy the asset's files from source_dir (searched recursively by file name) into model_dir.
+
+    Raises ModelMissing if a file is not found, ModelCorrupt if the copy's hash is wrong.
+    """
+    installed = []
+    for file in spec.files:
+        target = _target(asset=spec, file=file, model_dir=model_dir)
+        if not _problem(file=file, path=target):
+            installed.append(target)
+            continue
+        source = _find_source(file=file, source_dir=source_dir)
+        if source is None:
+            raise ModelMissing(
+                f"{spec.name}: {file.filename} not found in {source_dir} or its subfolders"
+            )
+        installed.append(_write_verified(file=file, chunks=_read_chunks(source), target=target))
+    return installed
+
+
+def model_download(*, spec: Asset, model_dir: Path, timeout: float = 60.0) -> list[Path]:
+    """Fetch the asset's files from their canonical URLs. Only ever called on request."""
+    installed = []
+    for file in spec.files:
+        target = _target(asset=spec, file=file, model_dir=model_dir)
+        if not _problem(file=file, path=target):
+            installed.append(target)
+            continue
+        if not file.url.startswith("https://"):
+            raise ValueError(f"refusing to download {file.filename} from {file.url}: not https")
+        with urllib.request.urlopen(file.url, timeout=timeout) as response:  # noqa: S310
+            chunks = iter(lambda: response.read(CHUNK), b"")
+            installed.append(_write_verified(file=file, chunks=chunks, target=target))
+    return installed
+
+
+def _verified_path(*, asset: Asset, file: FileSpec, model_dir: Path) -> Path:
+    path = _target(asset=asset, file=file, model_dir=model_dir)
+    what = "model" if isinstance(asset, ModelSpec) else "style artwork"
+    if not path.is_file():
+        raise ModelMissing(
+            f"{what} {asset.name!r} is not installed ({path} does not exist): "
+            + _install_command(asset.name)
+        )
+    actual = _cached_sha256(path)
+    if actual != file.sha256:
+        raise ModelCorrupt(
+            f"{what} {asset.name!r} at {path} is corrupt (sha256 {actual} is not "
+            f"the manifest's {file.sha256}) and was not loaded: " + _install_command(asset.name)
+        )
+    return path
+
+
+def model_path(*, name: str, model_dir: Path) -> Path:
+    """The verified path of a model's weights; ModelMissing or ModelCorrupt otherwise."""
+    spec = model_spec(name=name)
+    return _verified_path(asset=spec, file=spec.file, model_dir=model_dir)
+
+
+def style_path(*, name: str, model_dir: Path) -> Path:
+    artwork = style_artwork(name=name)
+    return _verified_path(asset=artwork, file=artwork.file, model_dir=model_dir)
+
+
+_labels: dict[tuple[str, str], tuple[str, ...]] = {}
+
+
+def _parse_labels(text: str) -> tuple[str, ...]:
+    if "\nnames:" in text:  # an Ultralytics metadata.yaml: "names:" then "  0: person" lines
+        names = text.split("\nnames:", 1)[1]
+        pairs = re.findall(r"^\s+(\d+):\s*(.+?)\s*$", names, flags=re.MULTILINE)
+        return tuple(name.strip("'\"") for _, name in sorted(pairs, key=lambda p: int(p[0])))
+    lines = text.split("\n\n", 1)[0].splitlines()  # a blank line ends the list (VOC file notes)
+    return tuple(line.strip() for line in lines)
+
+
+def model_labels(*, name: str, model_dir: Path) -> tuple[str, ...]:
+    """Class names in index order, from the model's verified label file."""
+    spec = model_spec(name=name)
+    if spec.labels is None:
+        raise ValueError(f"model {name!r} has no label file")
+    path = _verified_path(asset=spec, file=spec.labels, model_dir=model_dir)
+    key = (str(path), spec.labels.sha256)
+    if key not in _labels:
+        _labels[key] = _parse_labels(path.read_text(encoding="utf-8"))
+    return _labels[key]

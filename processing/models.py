@@ -1,0 +1,116 @@
+"""Background work (Job), edits and model outputs (Version), and saved recipes (Preset)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Job(models.Model):
+    """One run of a task: the record the page shows and the raw data of the analytics."""
+
+    class Kind(models.TextChoices):
+        INGEST = "ingest", "Ingest"
+        RECOGNISE = "recognise", "Object recognition"
+        RENDER = "render", "Save edit"
+        REMOVE_BACKGROUND = "remove_background", "Background removal"
+        STYLISE = "stylise", "Style transfer"
+        SNAPSHOT = "snapshot", "Analytics snapshot"
+        SCRAPE = "scrape", "Web import"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        STARTED = "started", "Started"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="jobs",
+    )
+    image = models.ForeignKey(
+        "gallery.Image", null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
+    )
+    kind = models.CharField(max_length=20, choices=Kind)
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    progress = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["image", "-queued_at"]),
+            models.Index(fields=["owner", "-queued_at"]),
+            models.Index(fields=["kind", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_status_display().lower()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.STARTED)
+
+
+class Version(models.Model):
+    """A result derived from an original: an edit recipe, a background removal, a stylisation."""
+
+    class Kind(models.TextChoices):
+        EDIT = "edit", "Edit"
+        BACKGROUND_REMOVED = "background_removed", "Background removed"
+        STYLISED = "stylised", "Stylised"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Rendering"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    image = models.ForeignKey("gallery.Image", on_delete=models.CASCADE, related_name="versions")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="versions"
+    )
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.EDIT)
+    label = models.CharField(max_length=200, blank=True)
+    recipe = models.JSONField(default=list, blank=True)
+    options = models.JSONField(default=dict, blank=True)
+    file = models.FileField(max_length=300, blank=True)
+    mask = models.FileField(max_length=300, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    processing_ms = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["image", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.label or self.get_kind_display()
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+
+class Preset(models.Model):
+    """A named recipe a user keeps for batch edits."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presets"
+    )
+    name = models.CharField(max_length=100)
+    recipe = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="unique_preset_name")]
+
+    def __str__(self) -> str:
+        return self.name

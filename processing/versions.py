@@ -1,0 +1,124 @@
+"""Versions: results derived from an original, rendered on a worker; the original never changes."""
+
+import io
+import time
+
+import cv2
+import numpy as np
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from gallery.imaging import load_rgb
+from gallery.models import Image
+from gallery.storage import version_name
+from processing.jobs import job_enqueue
+from processing.models import Job, Version
+from processing.recipes import recipe_render, recipe_validate
+
+
+def version_create(*, image: Image, raw_recipe: object, label: str = "") -> Version:
+    """Validate the recipe (RecipeError for the user), record the version, queue its render."""
+    from processing.tasks import version_render_task
+
+    steps = recipe_validate(raw_recipe)
+    version = Version.objects.create(
+        image=image,
+        owner_id=image.owner_id,
+        kind=Version.Kind.EDIT,
+        recipe=[{"op": step.op, "params": step.params} for step in steps],
+        label=label or _recipe_label(steps),
+    )
+    job_enqueue(
+        task=version_render_task,
+        kind=Job.Kind.RENDER,
+        owner_id=image.owner_id,
+        image_id=image.pk,
+        args=(str(version.pk),),
+    )
+    return version
+
+
+def version_render(*, version: Version) -> Version:
+    """Apply the recipe to the full-size original and store the result (idempotent)."""
+    started = time.perf_counter()
+    try:
+        with default_storage.open(version.image.original.name, "rb") as file:
+            original = load_rgb(file=file)
+        result = recipe_render(
+            original,
+            recipe_validate(version.recipe),
+            resolve_image=image_resolver(owner_id=version.owner_id),
+        )
+        version_store(version=version, pixels=result, started=started)
+    except Exception as error:
+        Version.objects.filter(pk=version.pk).update(
+            status=Version.Status.FAILED, error=str(error)[:1000]
+        )
+        raise
+    return version
+
+
+def version_store(
+    *, version: Version, pixels: np.ndarray, started: float, mask: np.ndarray | None = None
+) -> None:
+    """Encode (JPEG when opaque, PNG with alpha) and record the output of a version."""
+    data, suffix = encode_pixels(pixels)
+    name = version_name(owner_id=version.owner_id, version_id=version.pk, suffix=suffix)
+    version.file = default_storage.save(name, ContentFile(data))
+    if mask is not None:
+        mask_name = version_name(
+            owner_id=version.owner_id, version_id=version.pk, suffix="_mask.png"
+        )
+        version.mask = default_storage.save(mask_name, ContentFile(encode_pixels(mask)[0]))
+    version.height, version.width = pixels.shape[:2]
+    version.size_bytes = len(data)
+    version.processing_ms = round((time.perf_counter() - started) * 1000)
+    version.status, version.error = Version.Status.READY, ""
+    version.save()
+
+
+def encode_pixels(pixels: np.ndarray) -> tuple[bytes, str]:
+    if pixels.ndim == 3 and pixels.shape[2] == 4:
+        ok, buffer = cv2.imencode(".png", cv2.cvtColor(pixels, cv2.COLOR_RGBA2BGRA))
+        return buffer.tobytes(), ".png"
+    if pixels.ndim == 2:
+        ok, buffer = cv2.imencode(".png", pixels)
+        return buffer.tobytes(), ".png"
+    ok, buffer = cv2.imencode(
+        ".jpg", cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 92]
+    )
+    return buffer.tobytes(), ".jpg"
+
+
+def image_resolver(*, owner_id: object):  # noqa: ANN201 - a Callable[[str], np.ndarray]
+    """Another image of the same owner (for image watermarks), never someone else's."""
+
+    def resolve(image_id: str) -> np.ndarray:
+        other = Image.objects.filter(owner_id=owner_id, pk=image_id).first()
+        if other is None:
+            raise ValueError("the watermark image is not one of your images")
+        with default_storage.open(other.preview.name or other.original.name, "rb") as file:
+            return load_rgb(file=io.BytesIO(file.read()))
+
+    return resolve
+
+
+def version_restore(*, version: Version | None, image: Image) -> None:
+    """Make a version the current one (None: the original again)."""
+    image.current_version = version
+    image.save(update_fields=["current_version"])
+
+
+def version_delete(*, version: Version) -> None:
+    Image.objects.filter(current_version=version).update(current_version=None)
+    names = [name for name in (version.file.name, version.mask.name) if name]
+    version.delete()
+    for name in names:
+        default_storage.delete(name)
+
+
+def _recipe_label(steps: list) -> str:  # type: ignore[type-arg]
+    ops = ", ".join(step.op.replace("_", " ") for step in steps[:4])
+    more = f" and {len(steps) - 4} more" if len(steps) > 4 else ""
+    return f"{ops}{more} ({timezone.now():%d %b %H:%M})"

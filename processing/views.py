@@ -1,0 +1,153 @@
+"""The editor, versions and batch edits."""
+
+import base64
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from gallery.models import Image
+from imagesite.converters import object_ids
+from imagesite.http import AuthedRequest
+from imagesite.media import private_file_response
+from processing.editor import OP_GROUPS, editor_preview_jpeg
+from processing.models import Preset, Version
+from processing.ops import OpError
+from processing.recipes import RecipeError
+from processing.services import batch_apply, preset_save
+from processing.versions import version_create, version_delete, version_restore
+
+
+def _owned_image(request: AuthedRequest, image_id: object) -> Image:
+    return get_object_or_404(Image.objects.filter(owner=request.user), pk=image_id)
+
+
+def _owned_version(request: AuthedRequest, version_id: object) -> Version:
+    return get_object_or_404(
+        Version.objects.filter(owner=request.user).select_related("image"), pk=version_id
+    )
+
+
+def _posted_recipe(request: AuthedRequest) -> object:
+    try:
+        return json.loads(request.POST.get("recipe") or "[]")
+    except json.JSONDecodeError:
+        raise RecipeError("the recipe is not valid JSON") from None
+
+
+@login_required
+@require_GET
+def editor(request: AuthedRequest, image_id: object) -> HttpResponse:
+    image = _owned_image(request, image_id)
+    start = image.current_version.recipe if image.current_version else []
+    return render(
+        request,
+        "processing/editor.html",
+        {
+            "image": image,
+            "groups": OP_GROUPS,
+            "recipe": start,
+            "recipe_json": json.dumps(start),
+            "presets": Preset.objects.filter(owner=request.user).order_by("name"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def editor_preview(request: AuthedRequest, image_id: object) -> HttpResponse:
+    """The recipe rendered on the screen-size preview (errors shown in place, status 200)."""
+    image = _owned_image(request, image_id)
+    try:
+        data = editor_preview_jpeg(image=image, raw_recipe=_posted_recipe(request))
+    except (RecipeError, OpError) as error:
+        return render(request, "processing/editor.html#preview", {"error": str(error)})
+    uri = "data:image/jpeg;base64," + base64.b64encode(data).decode()
+    return render(request, "processing/editor.html#preview", {"uri": uri, "image": image})
+
+
+@login_required
+@require_POST
+def editor_save(request: AuthedRequest, image_id: object) -> HttpResponse:
+    image = _owned_image(request, image_id)
+    try:
+        recipe = _posted_recipe(request)
+        version = version_create(image=image, raw_recipe=recipe)
+        if name := request.POST.get("preset_name", "").strip():
+            preset_save(owner=request.user, name=name, raw_recipe=recipe)
+    except (RecipeError, OpError) as error:
+        return render(request, "processing/editor.html#save-result", {"error": str(error)})
+    return render(request, "processing/editor.html#save-result", {"version": version})
+
+
+@login_required
+@require_GET
+def version_status(request: AuthedRequest, version_id: object) -> HttpResponse:
+    version = _owned_version(request, version_id)
+    return render(
+        request,
+        "processing/_versions.html#version-row",
+        {"version": version, "image": version.image},
+    )
+
+
+@login_required
+@require_GET
+def version_file(request: AuthedRequest, version_id: object, kind: str) -> HttpResponse:
+    version = _owned_version(request, version_id)
+    if kind not in ("file", "mask"):
+        raise Http404("unknown file")
+    name = getattr(version, kind).name
+    download = "download" in request.GET
+    return private_file_response(name=name, as_attachment=download)
+
+
+@login_required
+@require_POST
+def version_restore_view(request: AuthedRequest, version_id: object) -> HttpResponse:
+    version = _owned_version(request, version_id)
+    version_restore(version=version, image=version.image)
+    messages.success(request, f"“{version}” is now the current version.")
+    return redirect("gallery:image_detail", version.image_id)
+
+
+@login_required
+@require_POST
+def original_restore_view(request: AuthedRequest, image_id: object) -> HttpResponse:
+    image = _owned_image(request, image_id)
+    version_restore(version=None, image=image)
+    messages.success(request, "The original is the current version again.")
+    return redirect("gallery:image_detail", image.pk)
+
+
+@login_required
+@require_POST
+def version_delete_view(request: AuthedRequest, version_id: object) -> HttpResponse:
+    version = _owned_version(request, version_id)
+    image_id = version.image_id
+    version_delete(version=version)
+    messages.success(request, "Version deleted.")
+    return redirect("gallery:image_detail", image_id)
+
+
+@login_required
+@require_POST
+def batch(request: AuthedRequest) -> HttpResponse:
+    """Choose a preset for the selected images, then apply it to all of them on workers."""
+    ids = object_ids(request.POST.getlist("ids"))
+    images = list(Image.objects.filter(owner=request.user, pk__in=ids))
+    presets = Preset.objects.filter(owner=request.user).order_by("name")
+    preset_id = request.POST.get("preset")
+    if preset_id and images:
+        preset = presets.filter(pk__in=object_ids([preset_id])).first()
+        if preset is None:
+            raise Http404("no such preset")
+        versions = batch_apply(images=images, preset=preset)
+        return render(request, "processing/batch.html", {"versions": versions, "preset": preset})
+    if not images:
+        messages.error(request, "Select one or more images first.")
+        return redirect("gallery:gallery")
+    return render(request, "processing/batch.html", {"images": images, "presets": presets})

@@ -1,0 +1,79 @@
+"""The ingest task's body on real camera files: orientation, EXIF, GPS, renditions, Job record."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from PIL import Image as PILImage
+
+from gallery.models import Image
+from gallery.services import image_create
+from processing.models import Job
+from processing.tasks import image_ingest_task
+
+pytestmark = pytest.mark.django_db
+
+
+def _manifest(corpus: Path) -> dict[str, dict]:
+    return {entry["file"]: entry for entry in json.loads((corpus / "exif/manifest.json").read_text())}
+
+
+def _ingested(user, path: Path) -> Image:  # noqa: ANN001
+    with path.open("rb") as file:
+        image, created = image_create(owner=user, file=file, name=path.name)
+    assert created
+    job = Job.objects.get(image=image, kind=Job.Kind.INGEST)
+    image_ingest_task(str(image.pk), str(job.pk))  # the task body, as the worker runs it
+    image.refresh_from_db()
+    return image
+
+
+@pytest.mark.parametrize("name", ["gps/DSCN0010.jpg", "camera/Kodak_CX7530.jpg",
+                                  "edge-cases/87_OSError.jpg"])
+def test_gps_camera_and_taken_at_come_out_right(user, corpus, name) -> None:
+    expected = _manifest(corpus)[name]
+    image = _ingested(user, corpus / "exif" / name)
+    assert image.status == Image.Status.READY
+    assert image.latitude == pytest.approx(expected["lat"], abs=1e-4)
+    assert image.longitude == pytest.approx(expected["lon"], abs=1e-4)
+    assert image.camera_model == (expected["model"] or "").strip()
+    assert image.taken_at is not None
+    assert image.taken_at.strftime("%Y:%m:%d %H:%M:%S") == expected["datetime_original"]
+    assert isinstance(image.exif, dict) and image.exif
+    job = Job.objects.get(image=image)
+    assert job.status == Job.Status.SUCCEEDED and job.duration_ms is not None
+
+
+@pytest.mark.parametrize("orientation", [1, 3, 6, 8])
+def test_orientation_is_applied_to_size_and_renditions(user, corpus, orientation) -> None:
+    image = _ingested(user, corpus / f"exif/orientation/landscape_{orientation}.jpg")
+    assert image.width > image.height  # a landscape photo, upright whatever the tag said
+    with PILImage.open(Path(settings.MEDIA_ROOT) / image.thumbnail.name) as thumb:
+        assert thumb.format == "WEBP"
+        assert thumb.width > thumb.height and max(thumb.size) <= 400
+    with PILImage.open(Path(settings.MEDIA_ROOT) / image.preview.name) as preview:
+        assert max(preview.size) <= 1600
+    assert image.thumbnail.name.startswith(f"{user.pk}/renditions/")
+    assert len(image.phash) == 16
+
+
+def test_a_failed_ingest_keeps_the_original_and_shows_the_error(user, corpus) -> None:
+    path = corpus / "exif/gps/DSCN0012.jpg"
+    with path.open("rb") as file:
+        image, _ = image_create(owner=user, file=file, name=path.name)
+    original = Path(settings.MEDIA_ROOT) / image.original.name
+    original.write_bytes(path.read_bytes()[:3000])  # damaged on disk after upload
+    job = Job.objects.get(image=image)
+    with pytest.raises(Exception):  # noqa: B017, PT011 - whatever the decoder raises
+        image_ingest_task(str(image.pk), str(job.pk))
+    image.refresh_from_db()
+    job.refresh_from_db()
+    assert image.status == Image.Status.FAILED and image.error
+    assert image.ingest_attempts == 1 and image.retry_after is not None
+    assert job.status == Job.Status.FAILED and job.error
+    assert original.exists()
+
+
+def test_ingest_of_a_deleted_image_does_nothing(user) -> None:
+    image_ingest_task("0123456789abcdef01234567")  # no such image: no error

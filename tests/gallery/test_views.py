@@ -1,0 +1,150 @@
+"""Gallery, detail, metadata, delete and files: the owner's, and nobody else's."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from gallery.models import Image
+from gallery.services import image_create
+from processing.models import Job
+from processing.tasks import image_ingest_task
+
+pytestmark = pytest.mark.django_db
+
+
+def _ready_image(owner, path: Path) -> Image:  # noqa: ANN001
+    with path.open("rb") as file:
+        image, _ = image_create(owner=owner, file=file, name=path.name)
+    image_ingest_task(str(image.pk), str(Job.objects.get(image=image).pk))
+    image.refresh_from_db()
+    return image
+
+
+@pytest.fixture
+def image(user, corpus) -> Image:  # noqa: ANN001
+    return _ready_image(user, corpus / "exif/gps/DSCN0010.jpg")
+
+
+def _urls_of(image: Image) -> list[tuple[str, str]]:
+    get = [reverse(name, args=[image.pk]) for name in (
+        "gallery:image_detail", "gallery:image_card", "gallery:image_status", "processing:editor")]
+    get += [reverse("gallery:image_file", args=[image.pk, kind])
+            for kind in ("original", "thumb", "preview")]
+    post = [reverse(name, args=[image.pk]) for name in (
+        "gallery:image_edit_meta", "gallery:image_delete", "processing:editor_preview",
+        "processing:editor_save", "processing:original_restore")]
+    return [("get", url) for url in get] + [("post", url) for url in post]
+
+
+def test_another_user_gets_404_on_every_url_of_an_image(client, image, other_user) -> None:
+    client.force_login(other_user)
+    for method, url in _urls_of(image):
+        response = getattr(client, method)(url, {"recipe": "[]", "title": "x"})
+        assert response.status_code == 404, url
+    assert Image.objects.filter(pk=image.pk).exists()
+    assert (Path(settings.MEDIA_ROOT) / image.original.name).exists()
+
+
+def test_the_owner_can_open_every_page_and_file(user_client, image) -> None:
+    for method, url in _urls_of(image):
+        if method == "get":
+            assert user_client.get(url).status_code == 200, url
+    response = user_client.get(reverse("gallery:image_file", args=[image.pk, "original"]),
+                               {"download": "1"})
+    assert "attachment" in response["Content-Disposition"]
+    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+
+
+def test_a_malformed_or_unknown_id_is_404(user_client) -> None:
+    assert user_client.get("/images/not-an-id/").status_code == 404
+    assert user_client.get("/images/0123456789abcdef01234567/").status_code == 404
+    assert user_client.get("/images/0123456789abcdef01234567/file/x/").status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, image) -> None:
+    for method, url in _urls_of(image):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+
+
+def test_the_detail_page_shows_camera_location_and_size(user_client, image) -> None:
+    body = user_client.get(reverse("gallery:image_detail", args=[image.pk])).content.decode()
+    assert "NIKON" in body
+    assert f"{image.latitude:.5f}" in body
+    assert f"{image.width} × {image.height}" in body
+
+
+def test_title_description_and_tags_are_saved(user_client, image) -> None:
+    user_client.post(reverse("gallery:image_edit_meta", args=[image.pk]),
+                     {"title": "Harbour", "description": "Evening", "tags": "Sea, boats, sea"})
+    image.refresh_from_db()
+    assert (image.title, image.description, image.tags) == ("Harbour", "Evening", ["boats", "sea"])
+
+
+def test_search_and_filters_find_the_right_images(user_client, user, corpus) -> None:
+    jpeg = _ready_image(user, corpus / "exif/gps/DSCN0010.jpg")
+    png = _ready_image(user, corpus / "formats/png/with-alpha.png")
+    jpeg.title, jpeg.tags = "Harbour at dusk", ["sea"]
+    jpeg.save()
+
+    def shown(**query: str) -> set[str]:
+        body = user_client.get(reverse("gallery:gallery"), query).content.decode()
+        return {str(img.pk) for img in (jpeg, png) if f"image-{img.pk}" in body}
+
+    assert shown() == {str(jpeg.pk), str(png.pk)}
+    assert shown(format="PNG") == {str(png.pk)}
+    assert shown(q="harbour") == {str(jpeg.pk)}
+    assert shown(q="sea") == {str(jpeg.pk)}
+    assert shown(source="scrape") == set()
+    assert shown(sort="taken") == {str(jpeg.pk), str(png.pk)}
+
+
+def test_the_gallery_page_uses_the_same_number_of_queries_for_any_page_size(
+        user_client, user, corpus, settings) -> None:
+    for path in sorted((corpus / "exif/gps").glob("*.jpg"))[:6]:
+        with path.open("rb") as file:
+            image_create(owner=user, file=file, name=path.name)
+    counts = []
+    for size in (2, 6):
+        settings.GALLERY_PAGE_SIZE = size
+        with CaptureQueriesContext(connection) as queries:
+            response = user_client.get(reverse("gallery:gallery"), headers={"HX-Request": "true"})
+        assert response.content.decode().count('class="card-image"') == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_deleting_removes_original_renditions_versions_and_documents(user_client, image) -> None:
+    files = [Path(settings.MEDIA_ROOT) / name
+             for name in (image.original.name, image.thumbnail.name, image.preview.name)]
+    assert all(path.exists() for path in files)
+    response = user_client.post(reverse("gallery:image_delete", args=[image.pk]))
+    assert response.status_code == 302
+    assert not Image.objects.filter(pk=image.pk).exists()
+    assert not Job.objects.filter(image_id=image.pk).exists()
+    assert not any(path.exists() for path in files)
+
+
+def test_deleting_a_selection_only_touches_the_owners_images(user_client, user, other_user,
+                                                             corpus) -> None:
+    mine = _ready_image(user, corpus / "exif/gps/DSCN0010.jpg")
+    theirs = _ready_image(other_user, corpus / "exif/gps/DSCN0012.jpg")
+    user_client.post(reverse("gallery:images_delete"), {"ids": [str(mine.pk), str(theirs.pk)]})
+    assert not Image.objects.filter(pk=mine.pk).exists()
+    assert Image.objects.filter(pk=theirs.pk).exists()
+
+
+def test_the_orphan_command_reports_then_removes_unreferenced_files(image, capsys) -> None:
+    orphan = Path(settings.MEDIA_ROOT) / str(image.owner_id) / "originals" / "zz" / "lost.jpg"
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"left behind")
+    call_command("media_orphans", "--min-age", "0")
+    assert "lost.jpg" in capsys.readouterr().out and orphan.exists()
+    call_command("media_orphans", "--delete", "--min-age", "0")
+    assert not orphan.exists()
+    assert (Path(settings.MEDIA_ROOT) / image.original.name).exists()

@@ -1,0 +1,33 @@
+"""Upload through the view; a real worker process ingests; the card stops polling when ready."""
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from gallery.models import Image
+from processing.models import Job
+from tests.gallery.conftest import upload_of
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+
+def test_an_upload_is_ingested_by_the_worker(celery_worker_process, user_client, user,
+                                             corpus) -> None:
+    user_client.post(reverse("gallery:upload"),
+                     {"files": [upload_of(corpus / "exif/gps/DSCN0021.jpg")]},
+                     headers={"HX-Request": "true"})
+    image = Image.objects.get(owner=user)
+    card_url = reverse("gallery:image_card", args=[image.pk])
+    assert "every 2s" in user_client.get(card_url).content.decode()  # pending: the card polls
+    deadline = time.monotonic() + 90
+    while image.status != Image.Status.READY and time.monotonic() < deadline:
+        time.sleep(0.5)
+        image.refresh_from_db()
+    assert image.status == Image.Status.READY, image.error
+    assert image.latitude is not None and image.thumbnail.name
+    card = user_client.get(card_url).content.decode()
+    assert "every 2s" not in card and "/file/thumb/" in card
+    job = Job.objects.get(image=image, kind=Job.Kind.INGEST)
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.started_at >= job.queued_at and job.finished_at >= job.started_at

@@ -1,0 +1,62 @@
+"""A task round trip through a real worker process: on Redis, and on the no-Redis fallback
+(the kombu MongoDB transport on the database server)."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from imagesite.celery import ping
+from tests.conftest import BASE_DIR, start_worker, worker_env
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+
+def test_a_task_round_trips_through_a_worker_on_redis(celery_worker_process) -> None:
+    value = uuid.uuid4().hex
+    assert ping.delay(value).get(timeout=60) == value
+
+
+def test_the_health_report_sees_database_broker_and_worker(celery_worker_process) -> None:
+    from imagesite.health import health_report
+
+    report = health_report(worker_timeout=5)
+    assert {check.name: check.ok for check in report.checks} == {
+        "database": True, "broker": True, "worker": True}
+
+
+def test_a_task_round_trips_on_the_fallback_broker(mongodb_uri: str, tmp_path: Path) -> None:
+    env = worker_env(mongodb_uri=mongodb_uri, REDIS_URL="")
+    worker = start_worker(env=env, log_path=tmp_path / "worker.log")
+    value = uuid.uuid4().hex
+    client = ("from imagesite.celery import ping; import sys; "
+              f"print(ping.delay({value!r}).get(timeout=90))")
+    try:
+        started = time.monotonic()
+        result = subprocess.run([sys.executable, "-c", client], cwd=BASE_DIR, env=env,
+                                capture_output=True, text=True, timeout=150)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    log = (tmp_path / "worker.log").read_text()
+    assert result.stdout.strip() == value, result.stderr[-2000:] + log[-2000:]
+    assert "mongodb://" in log  # the worker really used the MongoDB transport
+    assert time.monotonic() - started < 150
+
+
+def test_the_broker_is_redis_when_set_and_the_database_otherwise() -> None:
+    code = "from django.conf import settings as s; print(s.CELERY_BROKER_URL)"
+    base = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    with_redis = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=BASE_DIR,
+        env={**base, "REDIS_URL": "redis://127.0.0.1:6379/3"}, capture_output=True, text=True)
+    without = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=BASE_DIR,
+        env={**base, "MONGODB_URI": "mongodb://db.internal:27017/?replicaSet=rs0"},
+        capture_output=True, text=True)
+    assert with_redis.stdout.strip().endswith("redis://127.0.0.1:6379/3")
+    assert without.stdout.strip().endswith("mongodb://db.internal:27017/celery-broker?replicaSet=rs0")

@@ -75,7 +75,7 @@ def upload_accept(*, owner: User, files: list[File]) -> list[UploadResult]:
             results.append(UploadResult(name, "refused", " ".join(error.messages)))
             continue
         if created:
-            results.append(UploadResult(name, "stored", "Stored; processing…", image))
+            results.append(UploadResult(name, "stored", "Added to your gallery.", image))
         else:
             results.append(UploadResult(name, "duplicate",
                                         "Already in your gallery: not stored twice.", image))

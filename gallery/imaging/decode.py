@@ -30,7 +30,7 @@ PILLOW_FORMATS: dict[Family, tuple[str, ...]] = {
     "WEBP": ("WEBP",),
     "TIFF": ("TIFF",),
     "BMP": ("BMP",),
-    "ISOBMFF": ("HEIF", "AVIF"),
+    "ISOBMFF": ("AVIF", "HEIF"),  # AVIF first: libheif here opens "mif1" AV1 files, then fails
 }
 # Pillow's name for what it opened -> the name stored (an MPO is a JPEG with extra pictures)
 FORMAT_NAMES = {
@@ -92,7 +92,8 @@ def open_source(file: ImageSource, *, max_bytes: int | None = None) -> Iterator[
 
 
 def stream_size(stream: BinaryIO) -> int:
-    size = stream.seek(0, os.SEEK_END)
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()  # some wrappers' seek() returns None
     stream.seek(0)
     return size
 
@@ -101,7 +102,7 @@ def too_many_pixels(*, pixels: int, limit: int, size: tuple[int, int] | None) ->
     dimensions = f" ({size[0]}x{size[1]})" if size else ""
     return ImageRejected(
         f"the image has too many pixels: {pixels / 1e6:.1f} megapixels{dimensions}, "
-        f"the limit is {limit / 1e6:.0f} megapixels",
+        f"the limit is {limit / 1e6:.3g} megapixels",
         code="too_many_pixels",
     )
 
@@ -182,7 +183,7 @@ def normalise(im: Image.Image) -> tuple[Image.Image, bytes | None]:
             return _cmyk_to_rgb(im, icc), None
         if mode in _DEEP_MODES:
             out = _deep_to_8bit(im)
-        elif mode in ("RGB", "RGBA"):
+        elif mode == "RGBA" or (mode == "RGB" and not im.has_transparency_data):
             out = im
         else:
             out = im.convert("RGBA" if im.has_transparency_data else "RGB")

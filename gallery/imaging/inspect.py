@@ -2,7 +2,7 @@
 
 import hashlib
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from gallery.imaging.decode import (
     FORMAT_NAMES,
@@ -68,22 +68,22 @@ def inspect_image(*, file: ImageSource, max_bytes: int, max_pixels: int) -> Imag
             raise ImageRejected("the file is empty", code="empty")
         if size > max_bytes:
             raise ImageRejected(
-                f"the file is too large: {size / 1e6:.1f} MB, the limit is {max_bytes / 1e6:.0f} MB",
+                f"the file is too large: {_human(size)}, the limit is {_human(max_bytes)}",
                 code="too_large",
             )
         family = sniff(stream.read(HEAD_BYTES))
         check_complete(family=family, stream=stream, size=size)
-        info = _check_pixels(stream, family=family, max_pixels=max_pixels)
+        checked = _check_pixels(stream, family=family, max_pixels=max_pixels)
         digest = sha256_of(stream)
     return ImageInfo(
-        format=info[0],
-        mime=MIME_TYPES[info[0]],
-        extension=EXTENSIONS[info[0]],
-        width=info[1],
-        height=info[2],
+        format=checked.format,
+        mime=MIME_TYPES[checked.format],
+        extension=EXTENSIONS[checked.format],
+        width=checked.width,
+        height=checked.height,
         sha256=digest,
         size_bytes=size,
-        frames=info[3],
+        frames=checked.frames,
     )
 
 
@@ -95,10 +95,19 @@ def sha256_of(stream: BinaryIO) -> str:
     return digest.hexdigest()
 
 
-def _check_pixels(
-    stream: BinaryIO, *, family: Family, max_pixels: int
-) -> tuple[str, int, int, int]:
-    """(format, displayed width, displayed height, frames) after a check of the pixels."""
+class _Checked(NamedTuple):
+    format: str
+    width: int  # displayed
+    height: int
+    frames: int
+
+
+def _human(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} KB"
+
+
+def _check_pixels(stream: BinaryIO, *, family: Family, max_pixels: int) -> _Checked:
+    """Pixel count from the header, then the first frame decoded."""
     im = open_image(stream, family=family, max_pixels=max_pixels)
     with im:
         width, height = im.size
@@ -116,4 +125,4 @@ def _check_pixels(
             im.draft("L" if im.mode == "RGB" else None, (max(1, width // 8), max(1, height // 8)))
         decode(im)
         name = FORMAT_NAMES[im.format or ""]
-    return (name, *oriented_size((width, height), orientation), frames)
+    return _Checked(name, *oriented_size((width, height), orientation), frames)

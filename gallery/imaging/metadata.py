@@ -2,6 +2,7 @@
 
 import json
 import math
+import numbers
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -134,15 +135,22 @@ def _json_value(value: object, *, tag: int = 0, depth: int = 0) -> JsonValue | N
     if isinstance(value, tuple | list):
         if depth >= 2 or len(value) > _MAX_LIST:
             return None
-        items = [_json_value(item, depth=depth + 1) for item in value]
-        return None if any(item is None for item in items) else items  # type: ignore[misc]
+        items: list[JsonValue] = []
+        for item in value:
+            converted = _json_value(item, depth=depth + 1)
+            if converted is None:
+                return None  # a list with holes would mislead more than help
+            items.append(converted)
+        return items
     return _number(value)  # IFDRational and float; NaN (a zero denominator) -> None
 
 
 def _number(value: object) -> float | None:
+    if not isinstance(value, numbers.Real):  # IFDRational is a numbers.Rational
+        return None
     try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        number = float(value)
+    except (ValueError, ZeroDivisionError, OverflowError):
         return None
     return number if math.isfinite(number) else None
 

@@ -52,7 +52,7 @@
         view.item.className = "upload-result outcome-refused";
         view.bar.remove();
         const message = document.createElement("span");
-        message.className = "message";
+        message.className = "result-message";
         message.textContent = request.status === 413
           ? "Refused: the file is too large." : "Upload failed (" + (request.status || "network error") + ").";
         view.item.append(message);

@@ -26,8 +26,8 @@ class UploadResult:
 
 
 def image_create(*, owner: User, file: IO[bytes], name: str, source: str = Image.Source.UPLOAD,
-                 source_url: str = "", source_page: str = "", scrape_run_id: object = None
-                 ) -> tuple[Image, bool]:
+                 source_url: str = "", source_page: str = "", scrape_run_id: object = None,
+                 phash: str = "") -> tuple[Image, bool]:
     """Check the bytes, write the original, then the document, then queue the ingest.
 
     Returns the image and whether it is new; an exact duplicate of one of the owner's images
@@ -42,7 +42,8 @@ def image_create(*, owner: User, file: IO[bytes], name: str, source: str = Image
     if existing := Image.objects.filter(owner=owner, sha256=info.sha256).first():
         return existing, False
     image = Image(owner=owner, source=source, source_url=source_url, source_page=source_page,
-                  scrape_run_id=scrape_run_id, sha256=info.sha256, format=info.format,
+                  scrape_run_id=scrape_run_id, phash=phash, sha256=info.sha256,
+                  format=info.format,
                   width=info.width, height=info.height, size_bytes=info.size_bytes,
                   original_name=name[:255], title=_title_from(name))
     file.seek(0)

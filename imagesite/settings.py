@@ -41,6 +41,7 @@ if PRODUCTION:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now; silences its deprecation warning
 
 # Applications
 INSTALLED_APPS = [
@@ -138,7 +139,17 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_TASK_ROUTES = {
+    "processing.tasks.image_recognise_task": {"queue": "ml"},
+    "processing.tasks.background_remove_task": {"queue": "ml"},
+    "processing.tasks.stylise_task": {"queue": "ml"},
+    "scraping.tasks.scrape_run_task": {"queue": "scrape"},
+}
+# Periodic jobs (each also a management command); periods in seconds, overridable.
+CELERY_BEAT_SCHEDULE = {
+    "scrape-due-sources": {"task": "scraping.tasks.scrape_due_task",
+                           "schedule": env_int("SCHEDULE_SCRAPE_DUE_S", 300)},
+}
 
 # Accounts (django-allauth): email verification, rate limits, project templates
 AUTHENTICATION_BACKENDS = [
@@ -219,6 +230,8 @@ DETECTION_THRESHOLD = float(env_str("DETECTION_THRESHOLD", "0.35"))
 
 # Scraping: hosts allowed despite the SSRF guard (tests, intranets); empty by default
 SCRAPE_ALLOWED_HOSTS = env_list("SCRAPE_ALLOWED_HOSTS")
+SCRAPE_RUN_TIMEOUT_S = env_int("SCRAPE_RUN_TIMEOUT_S", 900)
+SCRAPE_DELAY_S = float(env_str("SCRAPE_DELAY_S", "0.25"))  # between requests to one site
 
 LOGGING = {
     "version": 1,

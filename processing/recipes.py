@@ -40,6 +40,10 @@ class RecipeError(ValueError):
     """A recipe that cannot be used; the message names the step and is fit for the user."""
 
 
+class _BadValue(ValueError):
+    """A parameter value problem, worded without the step (added by the caller)."""
+
+
 @dataclass(frozen=True)
 class Step:
     """One validated operation: `params` holds every parameter of the op, defaults filled in.
@@ -138,10 +142,6 @@ def _step_validate(raw_step: object, *, number: int) -> Step:
     except (OpError, _BadValue) as error:
         raise RecipeError(_step_message(number, op=op, problem=str(error))) from error
     return Step(op=op, params=params)
-
-
-class _BadValue(ValueError):
-    """A parameter value problem, worded without the step (added by the caller)."""
 
 
 def _params_validate(spec: OpSpec, *, raw_params: Mapping[Any, Any]) -> dict[str, ParamValue]:

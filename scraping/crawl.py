@@ -40,7 +40,8 @@ def crawl_run(
     payload = {
         "config": config.to_json(),
         "out_dir": str(out_dir),
-        "soft_timeout_s": max(0.5, timeout_s * 0.9 - 1.0),
+        # The child closes itself then, and exits a second later whatever is in flight.
+        "soft_timeout_s": max(0.5, timeout_s * 0.9 - 2.0),
     }
     with tempfile.TemporaryFile() as stderr:
         child = subprocess.Popen(  # noqa: S603 - our own module, argv not through a shell

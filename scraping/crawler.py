@@ -14,10 +14,13 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 
 from scraping.config import ROBOTS_AGENT, CrawlConfig, CrawlEvent
 from scraping.spider import ImageSpider
+
+HTTP11_HANDLER = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+CLOSE_GRACE_S = 1.0  # after the soft timeout, for the spider to close by itself
 
 # A retry does not help a refused or unresolvable host, and a timed-out request already
 # waited long enough.
@@ -55,7 +58,14 @@ def crawler_settings(*, config: CrawlConfig, soft_timeout_s: float) -> dict[str,
         "DOWNLOADER_MIDDLEWARES": {"scraping.guard.SsrfMiddleware": 50},
         # A proxy (from the environment) would make the checked address the proxy's.
         "HTTPPROXY_ENABLED": False,
-        "DOWNLOAD_HANDLERS": {"file": None, "ftp": None, "s3": None, "data": None},
+        # The checks rely on Twisted's HTTP client and resolver: pin both, whatever defaults
+        # later scrapy versions pick (httpx, aiohttp, a reactorless asyncio loop).
+        "TWISTED_REACTOR_ENABLED": True,
+        "DOWNLOAD_HANDLERS": {
+            "http": HTTP11_HANDLER,
+            "https": HTTP11_HANDLER,
+            **dict.fromkeys(("file", "ftp", "s3", "data")),
+        },
         # Both listen on localhost; RemoteControl even runs posted Python code.
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,
@@ -73,11 +83,27 @@ def crawler_main(*, argv: list[str], events: TextIO) -> int:
         events.write(event.to_line() + "\n")
         events.flush()
 
-    settings = crawler_settings(config=config, soft_timeout_s=payload.get("soft_timeout_s", 0))
-    process = CrawlerProcess(settings=settings, install_root_handler=True)
-    process.crawl(ImageSpider, config=config, out_dir=out_dir, emit=emit)
+    soft_timeout_s = float(payload.get("soft_timeout_s", 0))
+    process = CrawlerProcess(
+        settings=crawler_settings(config=config, soft_timeout_s=soft_timeout_s)
+    )
+    crawler = process.create_crawler(ImageSpider)
+    process.crawl(crawler, config=config, out_dir=out_dir, emit=emit)
+    if soft_timeout_s:
+        # Closing waits for downloads in flight, which may hang until their own timeout.
+        from twisted.internet import reactor
+
+        later: Any = reactor.callLater  # type: ignore[attr-defined,unused-ignore]
+        later(soft_timeout_s + CLOSE_GRACE_S, _exit_now, crawler)
     process.start()
     return 0
+
+
+def _exit_now(crawler: Crawler) -> None:
+    """End the process after reporting: saved images are complete files (atomic renames)."""
+    if isinstance(crawler.spider, ImageSpider):
+        crawler.spider.done_emit(reason="closespider_timeout")
+    os._exit(0)
 
 
 def _events_stream() -> TextIO:

@@ -24,7 +24,7 @@ def failure_reason(*, failure: Failure, request: Request) -> tuple[str, str]:
     """(reason, detail), e.g. ("blocked", "address 10.0.0.1 is private (http://...)")."""
     error = failure.value
     if stop := request.meta.get("stop"):  # set by the spider's byte-limit signal handlers
-        return stop
+        return str(stop[0]), str(stop[1])
     if isinstance(error, RequestBlocked):
         return "blocked", error.reason
     if isinstance(error, HttpError):

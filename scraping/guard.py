@@ -12,14 +12,14 @@ rebinding) between the check and the connection. Both read the allowlist from th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from scrapy.exceptions import IgnoreRequest
 from twisted.internet.address import IPv4Address, IPv6Address
-from twisted.internet.interfaces import IHostnameResolver, IHostResolution, IResolutionReceiver
+from twisted.internet.interfaces import IHostnameResolver, IHostResolution
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.failure import Failure
-from zope.interface import implementer
+from zope.interface import implementer  # type: ignore[import-untyped,unused-ignore]
 
 from scraping.ssrf import Allowlist, UrlRefused, addresses_filter, allowlist_parse, host_resolve
 from scraping.ssrf import url_check as ssrf_url_check
@@ -27,8 +27,13 @@ from scraping.ssrf import url_check as ssrf_url_check
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
-    from twisted.internet.base import ReactorBase
     from twisted.internet.interfaces import IAddress
+
+
+# Twisted's zope interfaces declare methods without self, which mypy misreads without the
+# mypy-zope plugin: the reactor and the resolution receiver are typed loosely.
+Reactor = Any
+Receiver = Any
 
 
 class RequestBlocked(IgnoreRequest):
@@ -78,20 +83,20 @@ class SsrfResolver:
 
     refusals: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, *, reactor: ReactorBase, allow: Allowlist) -> None:
+    def __init__(self, *, reactor: Reactor, allow: Allowlist) -> None:
         self.reactor = reactor
         self.allow = allow
 
     @classmethod
-    def from_crawler(cls, crawler: Any, reactor: ReactorBase) -> SsrfResolver:
+    def from_crawler(cls, crawler: Any, reactor: Reactor) -> SsrfResolver:
         return cls(reactor=reactor, allow=crawler_allowlist(crawler=crawler))
 
     def install_on_reactor(self) -> None:
-        self.reactor.installNameResolver(self)
+        self.reactor.installNameResolver(cast(IHostnameResolver, self))
 
     def resolveHostName(  # noqa: N802 - Twisted's interface
         self,
-        resolutionReceiver: IResolutionReceiver,  # noqa: N803
+        resolutionReceiver: Receiver,  # noqa: N803
         hostName: str,  # noqa: N803
         portNumber: int = 0,  # noqa: N803
         addressTypes: Sequence[type[IAddress]] | None = None,  # noqa: N803
@@ -99,16 +104,16 @@ class SsrfResolver:
     ) -> IHostResolution:
         resolution = _Resolution(hostName)
         resolutionReceiver.resolutionBegan(resolution)
-        pool = self.reactor.getThreadPool()  # type: ignore[attr-defined]
+        pool = self.reactor.getThreadPool()
         deferred = deferToThreadPool(self.reactor, pool, host_resolve, hostName, portNumber)
         deferred.addCallback(self._deliver, resolutionReceiver, hostName, portNumber, addressTypes)
         deferred.addErrback(self._refuse, resolutionReceiver, hostName)
-        return resolution
+        return cast(IHostResolution, resolution)
 
     def _deliver(
         self,
         addresses: list[str],
-        receiver: IResolutionReceiver,
+        receiver: Receiver,
         host: str,
         port: int,
         types: Sequence[type[IAddress]] | None,
@@ -119,7 +124,7 @@ class SsrfResolver:
                 receiver.addressResolved(twisted_address)
         receiver.resolutionComplete()
 
-    def _refuse(self, failure: Failure, receiver: IResolutionReceiver, host: str) -> None:
+    def _refuse(self, failure: Failure, receiver: Receiver, host: str) -> None:
         error = failure.value
         self.refusals[host.lower()] = error.reason if isinstance(error, UrlRefused) else str(error)
         receiver.resolutionComplete()

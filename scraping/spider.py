@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections import Counter
+from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from time import monotonic
@@ -38,14 +38,15 @@ class ImageSpider(scrapy.Spider):
         self.config = config
         self.out_dir = out_dir
         self.emit = emit
-        self.site = _site(config.start_url)
+        self.sites = {_site(config.start_url)}  # and where the start URL redirects to
         self.seen: set[str] = set()  # page, stylesheet and image URLs already requested
         self.sha256s: set[str] = set()
         self.pages_scheduled = 0
         self.images_saved = 0
+        self.done = False
         self.stopping = ""  # why the run is closing (a limit was reached); no new work then
         self.bytes_total = 0
-        self.timing: Counter[str] = Counter()
+        self.timing: defaultdict[str, float] = defaultdict(float)
         self.transfers: list[tuple[float, float]] = []  # (start, end) of each download
         self.started = monotonic()
 
@@ -84,6 +85,8 @@ class ImageSpider(scrapy.Spider):
                     prefetched=response,
                 )
             return
+        if depth == 0:  # a redirect to another host (www., https, a new domain) moves the site
+            self.sites.add(_site(response.url))
         self.emit(CrawlEvent(kind="page", url=response.url, depth=depth))
         refs = page_extract(html=response.text, page_url=response.url)
         yield from self.image_requests(candidates=refs.images, page_url=response.url)
@@ -168,7 +171,7 @@ class ImageSpider(scrapy.Spider):
         for url in urls:
             if self.pages_scheduled >= self.config.max_pages or self.stopping:
                 return
-            if _site(url) != self.site or not self._first_time(url):
+            if _site(url) not in self.sites or not self._first_time(url):
                 continue
             self.pages_scheduled += 1
             yield self._request(
@@ -180,7 +183,7 @@ class ImageSpider(scrapy.Spider):
 
     def css_requests(self, *, urls: Any, page_url: str) -> Iterator[Request]:
         for url in urls:  # only the site's own stylesheets: fonts and CDNs have no photos
-            if _site(url) == self.site and not self.stopping and self._first_time(url):
+            if _site(url) in self.sites and not self.stopping and self._first_time(url):
                 yield self._request(
                     url=url,
                     callback=self.css_parse,
@@ -238,8 +241,10 @@ class ImageSpider(scrapy.Spider):
     def _request(
         self, *, url: str, callback: Callable[..., Any], priority: int, meta: dict[str, Any]
     ) -> Request:
-        if meta["kind"] != "image":
-            meta["download_maxsize"] = self.config.max_page_bytes
+        if meta["kind"] != "image":  # the start URL may be an image itself
+            first = meta.get("depth_hops") == 0
+            limit = max(self.config.max_page_bytes, self.config.max_image_bytes + 1)
+            meta["download_maxsize"] = limit if first else self.config.max_page_bytes
         return Request(
             url,
             callback=callback,
@@ -301,6 +306,13 @@ class ImageSpider(scrapy.Spider):
             raise StopDownload(fail=True)
 
     def on_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        self.done_emit(reason=reason)
+
+    def done_emit(self, *, reason: str) -> None:
+        """The last event, once: on close, or when the process is cut short (crawler.py)."""
+        if self.done:
+            return
+        self.done = True
         stats = {
             **self.timing,
             "download_s": sum(end - start for start, end in self.transfers),
@@ -318,7 +330,7 @@ def _site(url: str) -> str:
 
 
 def _is_image_response(response: Response) -> bool:
-    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
     return content_type.startswith("image/")
 
 

@@ -44,8 +44,8 @@ def _load(*, file: ImageSource, max_side: int | None) -> Image.Image:
     if max_side is not None and max_side < 1:
         raise ValueError("max_side must be positive")
     with open_source(file) as stream, open_image(stream) as im:
-        orientation = orientation_of(im)
         picture, _ = normalise(decode(im, long_side=max_side))
+        orientation = orientation_of(im)  # after decode (see decode.orientation_of)
         if max_side is not None:
             picture = resize(picture, fit(picture.size, max_side))
         return apply_orientation(picture, orientation)

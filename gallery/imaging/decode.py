@@ -130,7 +130,11 @@ def open_image(
 
 
 def orientation_of(im: Image.Image) -> int:
-    """EXIF Orientation 1-8 (XMP tiff:Orientation too, through Pillow); 1 when absent or odd."""
+    """EXIF Orientation 1-8 (XMP tiff:Orientation too, through Pillow); 1 when absent or odd.
+
+    Call it after decode(): on a PNG, getexif() loads the pixels to look for a late eXIf
+    chunk, and a failure there would be swallowed here (a second load then "succeeds").
+    """
     try:
         value = im.getexif().get(0x0112, 1)
     except EXIF_ERRORS:

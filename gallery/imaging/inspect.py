@@ -119,10 +119,10 @@ def _check_pixels(stream: BinaryIO, *, family: Family, max_pixels: int) -> _Chec
             frames = getattr(im, "n_frames", 1)
         except Exception as error:  # counting walks every frame header
             raise corrupt() from error
-        orientation = orientation_of(im)
         if im.format in ("JPEG", "MPO"):
             # the smallest IDCT scale still reads the whole entropy-coded stream
             im.draft("L" if im.mode == "RGB" else None, (max(1, width // 8), max(1, height // 8)))
         decode(im)
+        orientation = orientation_of(im)  # after decode: PNG's getexif() would load, unguarded
         name = FORMAT_NAMES[im.format or ""]
     return _Checked(name, *oriented_size((width, height), orientation), frames)

@@ -59,8 +59,8 @@ def read_metadata(*, file: ImageSource) -> ImageMetadata:
         return metadata_from_image(im)
 
 
-def metadata_from_image(im: Image.Image) -> ImageMetadata:
-    """Metadata of an opened image; call it before any draft() changes the size."""
+def metadata_from_image(im: Image.Image, *, size: tuple[int, int] | None = None) -> ImageMetadata:
+    """Metadata of an opened image; size: the header's, when draft() has changed im.size."""
     try:
         exif = im.getexif()
     except EXIF_ERRORS:
@@ -69,7 +69,7 @@ def metadata_from_image(im: Image.Image) -> ImageMetadata:
     exif_ifd = _ifd(exif, ExifTags.IFD.Exif)
     gps = _ifd(exif, ExifTags.IFD.GPSInfo)
     orientation = orientation_of(im)
-    width, height = oriented_size(im.size, orientation)
+    width, height = oriented_size(size or im.size, orientation)
     latitude, longitude = _coordinates(gps)
     return ImageMetadata(
         exif=exif_json(ifd0=ifd0, exif_ifd=exif_ifd, gps=gps),

@@ -67,8 +67,9 @@ def analyse_image(
     with open_source(file) as stream:
         digest = sha256_of(stream)
         with open_image(stream) as im:
-            metadata = metadata_from_image(im)  # before decode(): draft changes the size
+            header_size = im.size  # draft() in _render changes im.size
             renditions, smallest = _render(im, sizes=sizes, quality=quality)
+            metadata = metadata_from_image(im, size=header_size)
     return Analysis(
         metadata=metadata,
         renditions=renditions,
@@ -83,16 +84,18 @@ def _render(
     """The renditions, largest first, each resized from the one before; and the smallest."""
     if any(side < 1 for side in sizes.values()):
         raise ValueError(f"rendition sizes must be positive: {dict(sizes)}")
-    orientation = orientation_of(im)
-    shown = oriented_size(im.size, orientation)
+    header_size = im.size
+    long_side = min(max(sizes.values(), default=_HASH_SIDE), max(header_size))
+    picture, icc = normalise(decode(im, long_side=long_side))
+    orientation = orientation_of(im)  # after decode (see decode.orientation_of)
+    shown = oriented_size(header_size, orientation)
     targets = sorted(
         ((fit(shown, side), name) for name, side in sizes.items()),
         key=lambda target: target[0][0] * target[0][1],
         reverse=True,
     )
-    long_side = max((max(size) for size, _ in targets), default=_HASH_SIDE)
-    picture, icc = normalise(decode(im, long_side=long_side))
     renditions: dict[str, Rendition] = {}
+    upright = picture
     for size, name in targets:
         picture = resize(picture, oriented_size(size, orientation))
         if icc and len(icc) > _MAX_EMBEDDED_ICC:  # once, on the largest rendition
@@ -103,9 +106,9 @@ def _render(
             width=upright.width,
             height=upright.height,
         )
-    if not targets:
-        picture = resize(picture, fit(picture.size, _HASH_SIDE))
-    return renditions, apply_orientation(picture, orientation)
+    if not targets:  # nothing rendered: a small copy still serves the hash
+        upright = apply_orientation(resize(picture, fit(picture.size, _HASH_SIDE)), orientation)
+    return renditions, upright
 
 
 def _webp(picture: Image.Image, *, icc: bytes | None, quality: int) -> bytes:

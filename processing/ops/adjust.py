@@ -3,7 +3,7 @@
 import cv2
 import numpy as np
 
-from processing.ops.core import ImageArray, OpError, apply_lut, check_image, check_range
+from processing.ops.core import ImageArray, OpError, apply_lut, as_image, check_image, check_range
 
 _LEVELS = np.arange(256, dtype=np.float32)
 # Gray world fails on a picture that is almost one colour; this bounds the correction.
@@ -31,7 +31,7 @@ def saturation(image: ImageArray, *, amount: float = 30.0) -> ImageArray:
     check_range(amount, op="saturation", name="amount", low=-100, high=100)
     factor = 1 + amount / 100
     grey = cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
-    return cv2.addWeighted(image, factor, grey, 1 - factor, 0)
+    return as_image(cv2.addWeighted(image, factor, grey, 1 - factor, 0))
 
 
 def gamma(image: ImageArray, *, value: float = 1.2) -> ImageArray:
@@ -76,7 +76,7 @@ def clahe(image: ImageArray, *, clip_limit: float = 2.0, tiles: int = 8) -> Imag
     lab = cv2.cvtColor(image, cv2.COLOR_RGB2LAB)
     equaliser = cv2.createCLAHE(clipLimit=clip_limit, tileGridSize=(tiles, tiles))
     lab[:, :, 0] = equaliser.apply(np.ascontiguousarray(lab[:, :, 0]))
-    return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
+    return as_image(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB))
 
 
 def _mean_luma(image: ImageArray) -> float:

@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Sequence
+from typing import cast
 
 import cv2
 import numpy as np
@@ -44,6 +45,11 @@ class TooLargeError(OpError):
     """The result would have more pixels than the operation was allowed to make."""
 
 
+def as_image(array: object) -> ImageArray:
+    """cv2's stubs type every result as a generic matrix; ours are uint8 by construction."""
+    return cast(ImageArray, array)
+
+
 def check_image(image: ImageArray, *, op: str, alpha_ok: bool = False) -> None:
     channels = (3, 4) if alpha_ok else (3,)
     if not isinstance(image, np.ndarray) or image.dtype != np.uint8:
@@ -82,7 +88,7 @@ def apply_lut(
     table_u8 = np.clip(np.rint(table), 0, 255).astype(np.uint8)
     if table_u8.ndim == 2:
         table_u8 = table_u8.reshape(256, 1, 3)
-    return cv2.LUT(image, table_u8)
+    return as_image(cv2.LUT(image, table_u8))
 
 
 def place(

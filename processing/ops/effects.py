@@ -5,11 +5,19 @@ import math
 import cv2
 import numpy as np
 
-from processing.ops.core import ImageArray, OpError, check_image, check_range
+from processing.ops.core import (
+    ImageArray,
+    OpError,
+    apply_lut,
+    as_image,
+    check_image,
+    check_range,
+)
 
 # Same cap and reason as the bilateral blur in filters.py.
 _BILATERAL_MAX_DIAMETER = 15
 _MASK_GRID = 256
+_LEVELS = np.arange(256, dtype=np.float32)
 
 
 def vignette(image: ImageArray, *, strength: float = 50.0, radius: float = 0.5) -> ImageArray:
@@ -23,25 +31,30 @@ def vignette(image: ImageArray, *, strength: float = 50.0, radius: float = 0.5) 
     check_range(radius, op="vignette", name="radius", low=0, high=0.99)
     height, width = image.shape[:2]
     keep = _vignette_mask(width=width, height=height, strength=strength, radius=radius)
-    return cv2.multiply(image, cv2.merge([keep, keep, keep]), scale=1 / 255)
+    return as_image(cv2.multiply(image, cv2.merge([keep, keep, keep]), scale=1 / 255))
 
 
-def pencil_sketch(image: ImageArray, *, radius: float = 8.0, color: bool = False) -> ImageArray:
+def pencil_sketch(
+    image: ImageArray, *, radius: float = 8.0, darkness: float = 2.0, color: bool = False
+) -> ImageArray:
     """Graphite look by colour-dodging the grey image with its blurred negative.
 
-    `radius` sets how broad the strokes are; with `color` the sketch tints the photo.
+    `radius` sets how broad the strokes are, `darkness` (1 and up) how hard the pencil presses;
+    with `color` the sketch tints the photo.
     """
     check_image(image, op="pencil_sketch")
+    check_range(darkness, op="pencil_sketch", name="darkness", low=1, high=10)
     if radius < 0:
         raise OpError("pencil_sketch: the radius cannot be negative")
     grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     negative = cv2.bitwise_not(grey)
     blurred = cv2.GaussianBlur(negative, (0, 0), max(radius, 0.1))
-    sketch = cv2.divide(grey, cv2.bitwise_not(blurred), scale=256)
-    sketch_rgb = cv2.cvtColor(sketch, cv2.COLOR_GRAY2RGB)
+    sketch = as_image(cv2.divide(grey, cv2.bitwise_not(blurred), scale=256))
+    sketch = apply_lut(sketch, table=255 * (_LEVELS / 255) ** darkness)
+    sketch_rgb = as_image(cv2.cvtColor(sketch, cv2.COLOR_GRAY2RGB))
     if not color:
         return sketch_rgb
-    return cv2.multiply(image, sketch_rgb, scale=1 / 255)
+    return as_image(cv2.multiply(image, sketch_rgb, scale=1 / 255))
 
 
 def cartoon(
@@ -64,7 +77,7 @@ def cartoon(
     step = 256 / levels
     table = ((np.arange(256) // step + 0.5) * step).clip(0, 255).astype(np.uint8)
     flat = cv2.LUT(flat, table)
-    return cv2.bitwise_and(flat, flat, mask=outlines)
+    return as_image(cv2.bitwise_and(flat, flat, mask=outlines))
 
 
 def stylize(image: ImageArray, *, sigma_s: float = 60.0, sigma_r: float = 0.45) -> ImageArray:
@@ -77,10 +90,10 @@ def stylize(image: ImageArray, *, sigma_s: float = 60.0, sigma_r: float = 0.45) 
     check_range(sigma_r, op="stylize", name="colour range", low=0.01, high=1)
     if sigma_s <= 0:
         raise OpError("stylize: the neighbourhood size must be above 0")
-    return cv2.stylization(image, sigma_s=min(sigma_s, 200), sigma_r=sigma_r)
+    return as_image(cv2.stylization(image, sigma_s=min(sigma_s, 200), sigma_r=sigma_r))
 
 
-def _vignette_mask(*, width: int, height: int, strength: float, radius: float) -> np.ndarray:
+def _vignette_mask(*, width: int, height: int, strength: float, radius: float) -> ImageArray:
     """How much of each pixel to keep, 0..255 (255 exactly inside `radius`).
 
     The mask is smooth, so it is computed on a small grid and enlarged: at 12 megapixels that
@@ -93,10 +106,10 @@ def _vignette_mask(*, width: int, height: int, strength: float, radius: float) -
     distance = np.sqrt((down[:, np.newaxis] + across[np.newaxis, :]) / 2)
     ramp = np.clip((distance - radius) / (1 - radius), 0, 1)
     keep = 255 * (1 - (strength / 100) * ramp * ramp * (3 - 2 * ramp))
-    small = np.rint(keep).astype(np.uint8)
+    small = as_image(np.rint(keep).astype(np.uint8))
     if (small_width, small_height) == (width, height):
         return small
-    return cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+    return as_image(cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR))
 
 
 def _cell_centres(*, cells: int, pixels: int) -> np.ndarray:

@@ -3,7 +3,14 @@
 import cv2
 import numpy as np
 
-from processing.ops.core import ImageArray, OpError, check_choice, check_image, check_range
+from processing.ops.core import (
+    ImageArray,
+    OpError,
+    as_image,
+    check_choice,
+    check_image,
+    check_range,
+)
 
 BLUR_METHODS = ("gaussian", "median", "bilateral")
 
@@ -22,7 +29,7 @@ _DENOISE_SEARCH_WINDOW = 11
 def grayscale(image: ImageArray) -> ImageArray:
     """Luma grey, still three (equal) channels."""
     check_image(image, op="grayscale")
-    return cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+    return as_image(cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB))
 
 
 def sepia(image: ImageArray, *, strength: float = 100.0) -> ImageArray:
@@ -31,12 +38,12 @@ def sepia(image: ImageArray, *, strength: float = 100.0) -> ImageArray:
     check_range(strength, op="sepia", name="strength", low=0, high=100)
     weight = strength / 100
     matrix = _SEPIA * weight + np.eye(3, dtype=np.float32) * (1 - weight)
-    return cv2.transform(image, matrix)
+    return as_image(cv2.transform(image, matrix))
 
 
 def invert(image: ImageArray) -> ImageArray:
     check_image(image, op="invert")
-    return cv2.bitwise_not(image)
+    return as_image(cv2.bitwise_not(image))
 
 
 def blur(image: ImageArray, *, method: str = "gaussian", radius: float = 3.0) -> ImageArray:
@@ -45,15 +52,17 @@ def blur(image: ImageArray, *, method: str = "gaussian", radius: float = 3.0) ->
     check_choice(method, op="blur", name="method", choices=BLUR_METHODS)
     if radius < 0:
         raise OpError("blur: the radius cannot be negative")
+    if method == "gaussian" and radius < 0.1:
+        return image.copy()
     if method == "gaussian":
-        return cv2.GaussianBlur(image, (0, 0), radius) if radius >= 0.1 else image.copy()
+        return as_image(cv2.GaussianBlur(image, (0, 0), radius))
     diameter = 2 * round(radius) + 1
     if diameter < 3:  # a preview at small scale: the blur is below one pixel
         return image.copy()
     if method == "median":
-        return cv2.medianBlur(image, diameter)
+        return as_image(cv2.medianBlur(image, diameter))
     diameter = min(diameter, _BILATERAL_MAX_DIAMETER)
-    return cv2.bilateralFilter(image, diameter, 60, radius)
+    return as_image(cv2.bilateralFilter(image, diameter, 60, radius))
 
 
 def sharpen(
@@ -71,7 +80,7 @@ def sharpen(
         return image.copy()
     blurred = cv2.GaussianBlur(image, (0, 0), radius)
     weight = amount / 100
-    sharpened = cv2.addWeighted(image, 1 + weight, blurred, -weight, 0)
+    sharpened = as_image(cv2.addWeighted(image, 1 + weight, blurred, -weight, 0))
     if threshold == 0:
         return sharpened
     weak = cv2.absdiff(image, blurred) < threshold
@@ -90,7 +99,7 @@ def denoise(image: ImageArray, *, strength: float = 7.0) -> ImageArray:
     cleaned = cv2.fastNlMeansDenoisingColored(
         bgr, None, strength, strength, _DENOISE_TEMPLATE_WINDOW, _DENOISE_SEARCH_WINDOW
     )
-    return cv2.cvtColor(cleaned, cv2.COLOR_BGR2RGB)
+    return as_image(cv2.cvtColor(cleaned, cv2.COLOR_BGR2RGB))
 
 
 def edges_check(*, low: int, high: int, invert: bool) -> None:
@@ -109,7 +118,7 @@ def edges(
     lines = cv2.Canny(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), low, high)
     if invert:
         lines = cv2.bitwise_not(lines)
-    return cv2.cvtColor(lines, cv2.COLOR_GRAY2RGB)
+    return as_image(cv2.cvtColor(lines, cv2.COLOR_GRAY2RGB))
 
 
 def emboss(image: ImageArray, *, strength: float = 1.0) -> ImageArray:
@@ -117,4 +126,4 @@ def emboss(image: ImageArray, *, strength: float = 1.0) -> ImageArray:
     check_image(image, op="emboss")
     check_range(strength, op="emboss", name="strength", low=0, high=10)
     kernel = _IDENTITY_3X3 + _EMBOSS * strength
-    return cv2.filter2D(image, -1, kernel, borderType=cv2.BORDER_REFLECT)
+    return as_image(cv2.filter2D(image, -1, kernel, borderType=cv2.BORDER_REFLECT))

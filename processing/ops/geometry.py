@@ -8,6 +8,7 @@ from processing.ops.core import (
     ImageArray,
     OpError,
     TooLargeError,
+    as_image,
     check_choice,
     check_image,
     parse_color,
@@ -109,7 +110,7 @@ def resize(
         return image.copy()
     shrinking = new_width <= old_width and new_height <= old_height
     interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC
-    return cv2.resize(image, (new_width, new_height), interpolation=interpolation)
+    return as_image(cv2.resize(image, (new_width, new_height), interpolation=interpolation))
 
 
 def rotate(
@@ -132,7 +133,7 @@ def rotate(
     quarters, remainder = divmod(angle % 360, 90)
     if remainder < _EDGE_SLACK or 90 - remainder < _EDGE_SLACK:
         turns = (int(quarters) + (remainder > 45)) % 4
-        return image.copy() if turns == 0 else cv2.rotate(image, _QUARTER_TURNS[turns])
+        return image.copy() if turns == 0 else as_image(cv2.rotate(image, _QUARTER_TURNS[turns]))
     return _rotate_free(image, angle=angle, mode=mode, fill=fill, max_pixels=max_pixels)
 
 
@@ -152,13 +153,15 @@ def _rotate_free(
         matrix[0, 2] += (new_width - width) / 2
         matrix[1, 2] += (new_height - height) / 2
     border = (red, green, blue, 0) if image.shape[2] == 4 else (red, green, blue)
-    return cv2.warpAffine(
-        image,
-        matrix,
-        (new_width, new_height),
-        flags=cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=border,
+    return as_image(
+        cv2.warpAffine(
+            image,
+            matrix,
+            (new_width, new_height),
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=border,
+        )
     )
 
 
@@ -166,7 +169,7 @@ def flip(image: ImageArray, *, direction: str = "horizontal") -> ImageArray:
     """Mirror left-right ("horizontal") or top-bottom ("vertical")."""
     check_image(image, op="flip", alpha_ok=True)
     check_choice(direction, op="flip", name="direction", choices=FLIP_DIRECTIONS)
-    return cv2.flip(image, 1 if direction == "horizontal" else 0)
+    return as_image(cv2.flip(image, 1 if direction == "horizontal" else 0))
 
 
 def _check_pixels(*, op: str, width: int, height: int, max_pixels: int) -> None:

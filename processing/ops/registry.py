@@ -270,6 +270,7 @@ _SPECS = (
             float_param(
                 "radius", "Stroke width (px)", default=8.0, low=1, high=50, step=0.5, in_pixels=True
             ),
+            float_param("darkness", "Pencil pressure", default=2.0, low=1, high=4, step=0.1),
             bool_param("color", "Keep the colours", default=False),
         ),
         effects.pencil_sketch,

@@ -10,6 +10,7 @@ from processing.ops.core import (
     POSITIONS,
     ImageArray,
     OpError,
+    as_image,
     blend_at,
     check_choice,
     check_image,
@@ -20,6 +21,7 @@ from processing.ops.core import (
 
 POSITION_NAMES = tuple(name for name, _ in POSITIONS)
 MAX_TEXT_LENGTH = 200
+_TEXT_ROOM = 4
 
 
 def watermark_text(
@@ -42,11 +44,11 @@ def watermark_text(
         raise OpError(f"watermark_text: the text is longer than {MAX_TEXT_LENGTH} characters")
     if size < 1:
         raise OpError("watermark_text: the text size must be at least 1 pixel")
-    coverage = _text_mask(text=text, size=size)
+    height, width = image.shape[:2]
+    coverage = _text_mask(text=text, size=size, room=(width, height))
     alpha = coverage.astype(np.float32) * (opacity / 100 / 255)
     layer = np.empty((*coverage.shape, 3), dtype=np.uint8)
     layer[:] = parse_color(color, op="watermark_text")
-    height, width = image.shape[:2]
     x, y = place(
         position=position,
         box=(coverage.shape[1], coverage.shape[0]),
@@ -75,11 +77,8 @@ def watermark_image(
     logo_width = max(1, round(width * scale))
     logo_height = max(1, round(logo.shape[0] * logo_width / logo.shape[1]))
     shrinking = logo_width <= logo.shape[1]
-    logo = cv2.resize(
-        logo,
-        (logo_width, logo_height),
-        interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC,
-    )
+    interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC
+    logo = as_image(cv2.resize(logo, (logo_width, logo_height), interpolation=interpolation))
     alpha = logo[:, :, 3].astype(np.float32) * (opacity / 100 / 255)
     x, y = place(
         position=position, box=(logo_width, logo_height), canvas=(width, height), margin=margin
@@ -92,23 +91,30 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def _text_mask(*, text: str, size: int) -> np.ndarray:
-    """Coverage (0..255) of `text` drawn white on black, cropped to the ink."""
+def _text_mask(*, text: str, size: int, room: tuple[int, int]) -> ImageArray:
+    """Coverage (0..255) of `text` drawn white on black, cropped to the ink.
+
+    Text many times larger than the picture (`room`) would only be cut off, at great expense.
+    """
     font = _font(size)
     scratch = ImageDraw.Draw(Image.new("L", (1, 1)))
-    left, top, right, bottom = scratch.multiline_textbbox((0, 0), text, font=font)
+    left, top, right, bottom = (
+        round(edge) for edge in scratch.multiline_textbbox((0, 0), text, font=font)
+    )
+    if right - left > _TEXT_ROOM * room[0] or bottom - top > _TEXT_ROOM * room[1]:
+        raise OpError("watermark_text: the text is far larger than the picture")
     canvas = Image.new("L", (max(right - left, 1), max(bottom - top, 1)), 0)
     ImageDraw.Draw(canvas).multiline_text((-left, -top), text, fill=255, font=font)
-    return np.asarray(canvas)
+    return as_image(np.asarray(canvas))
 
 
 def _as_rgba(overlay: ImageArray) -> ImageArray:
     if not isinstance(overlay, np.ndarray) or overlay.dtype != np.uint8 or overlay.size == 0:
         raise OpError("watermark_image: the watermark picture must be a non-empty uint8 array")
     if overlay.ndim == 2:
-        return cv2.cvtColor(overlay, cv2.COLOR_GRAY2RGBA)
+        return as_image(cv2.cvtColor(overlay, cv2.COLOR_GRAY2RGBA))
     if overlay.ndim == 3 and overlay.shape[2] == 3:
-        return cv2.cvtColor(overlay, cv2.COLOR_RGB2RGBA)
+        return as_image(cv2.cvtColor(overlay, cv2.COLOR_RGB2RGBA))
     if overlay.ndim == 3 and overlay.shape[2] == 4:
         return overlay
     raise OpError("watermark_image: the watermark picture must be grey, RGB or RGBA")

@@ -1,0 +1,26 @@
+from django import forms
+
+from scraping.models import ScrapeSource
+
+
+class SourceForm(forms.ModelForm):
+    class Meta:
+        model = ScrapeSource
+        fields = ["url", "scope", "max_depth", "max_pages", "min_width", "min_height", "schedule"]
+        labels = {"url": "Page address", "max_depth": "Link depth", "max_pages": "Page limit",
+                  "min_width": "Minimum width (px)", "min_height": "Minimum height (px)"}
+        help_texts = {"max_depth": "How many links away from the start page (whole site only).",
+                      "schedule": "Import again automatically."}
+        widgets = {"url": forms.URLInput(attrs={"placeholder": "https://example.org/photos/"})}
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        if not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError("Only http and https addresses can be imported.")
+        return url
+
+    def clean_max_depth(self) -> int:
+        return min(self.cleaned_data["max_depth"], 5)
+
+    def clean_max_pages(self) -> int:
+        return min(max(self.cleaned_data["max_pages"], 1), 200)

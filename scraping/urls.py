@@ -1,0 +1,13 @@
+from django.urls import path
+
+from scraping import views
+
+app_name = "scraping"
+urlpatterns = [
+    path("import/", views.sources, name="sources"),
+    path("import/<objectid:source_id>/", views.source_detail, name="source_detail"),
+    path("import/<objectid:source_id>/run/", views.source_run, name="source_run"),
+    path("import/<objectid:source_id>/resume/", views.source_resume_view, name="source_resume"),
+    path("import/<objectid:source_id>/delete/", views.source_delete, name="source_delete"),
+    path("import/runs/<objectid:run_id>/", views.run_progress, name="run_progress"),
+]

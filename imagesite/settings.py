@@ -41,7 +41,6 @@ if PRODUCTION:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now; silences its deprecation warning
 
 # Applications
 INSTALLED_APPS = [
@@ -147,6 +146,10 @@ CELERY_TASK_ROUTES = {
 }
 # Periodic jobs (each also a management command); periods in seconds, overridable.
 CELERY_BEAT_SCHEDULE = {
+    "ingest-sweep": {"task": "processing.tasks.ingest_sweep_task",
+                     "schedule": env_int("SCHEDULE_INGEST_SWEEP_S", 300)},
+    "orphans-sweep": {"task": "processing.tasks.orphans_sweep_task",
+                      "schedule": env_int("SCHEDULE_ORPHANS_SWEEP_S", 24 * 3600)},
     "scrape-due-sources": {"task": "scraping.tasks.scrape_due_task",
                            "schedule": env_int("SCHEDULE_SCRAPE_DUE_S", 300)},
 }
@@ -219,6 +222,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 200
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 100_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = VAR_DIR / "tmp"  # swept by the orphans sweep; must exist for uploads
+FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 RENDITION_SIZES = {"thumb": 400, "preview": 1600}
 GALLERY_PAGE_SIZE = 48

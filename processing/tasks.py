@@ -25,3 +25,17 @@ def version_render_task(version_id: str, job_id: str | None = None) -> None:
     with job_running(job_id):
         if version := Version.objects.filter(pk=version_id).select_related("image").first():
             version_render(version=version)
+
+
+@shared_task
+def ingest_sweep_task() -> int:
+    from processing.sweeps import ingest_sweep
+
+    return len(ingest_sweep().queued)
+
+
+@shared_task
+def orphans_sweep_task() -> tuple[int, int]:
+    from processing.sweeps import orphans_sweep
+
+    return orphans_sweep()

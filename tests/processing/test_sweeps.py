@@ -1,0 +1,107 @@
+"""The periodic sweeps: retry with backoff, give up, lost tasks, idempotent when concurrent."""
+
+import os
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connections
+from django.utils import timezone
+
+from gallery.models import Image
+from gallery.services import image_create
+from imagesite.celery import app
+from processing.ingest import INGEST_VERSION, MAX_INGEST_ATTEMPTS
+from processing.models import Job
+from processing.sweeps import STALE_AFTER, ingest_sweep, orphans_sweep
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def image(corpus) -> Image:  # noqa: ANN001
+    path = corpus / "exif/gps/DSCN0029.jpg"
+    with path.open("rb") as file:
+        image, _ = image_create(owner=UserFactory(), file=file, name=path.name)
+    return image
+
+
+def _ingest_jobs(image: Image) -> int:
+    return Job.objects.filter(image=image, kind=Job.Kind.INGEST).count()
+
+
+def test_a_failed_image_is_queued_again_once_its_backoff_has_passed(image) -> None:
+    Image.objects.filter(pk=image.pk).update(status=Image.Status.FAILED, ingest_attempts=1,
+                                             retry_after=timezone.now() + timedelta(minutes=1))
+    assert ingest_sweep().queued == []  # still backing off
+    later = timezone.now() + timedelta(minutes=2)
+    assert ingest_sweep(now=later).queued == [str(image.pk)]
+    image.refresh_from_db()
+    assert image.status == Image.Status.PENDING and _ingest_jobs(image) == 2
+    assert ingest_sweep(now=later).queued == []  # claimed: not queued twice
+
+
+def test_an_image_that_keeps_failing_is_given_up_and_reported(image) -> None:
+    Image.objects.filter(pk=image.pk).update(
+        status=Image.Status.FAILED, ingest_attempts=MAX_INGEST_ATTEMPTS,
+        retry_after=timezone.now() - timedelta(days=1), error="decoder exploded")
+    report = ingest_sweep()
+    assert report.queued == [] and report.given_up == 1
+    image.refresh_from_db()
+    assert image.status == Image.Status.FAILED and image.error == "decoder exploded"
+
+
+def test_lost_and_outdated_images_are_queued_fresh_ones_are_not(image) -> None:
+    assert ingest_sweep().queued == []  # just uploaded: its task is on its way
+    assert ingest_sweep(now=timezone.now() + STALE_AFTER * 2).queued == [str(image.pk)]
+    Image.objects.filter(pk=image.pk).update(status=Image.Status.READY, retry_after=None,
+                                             ingest_version=INGEST_VERSION - 1)
+    assert ingest_sweep().queued == [str(image.pk)]
+
+
+def test_two_sweeps_at_once_queue_a_failed_image_once(image) -> None:
+    Image.objects.filter(pk=image.pk).update(status=Image.Status.FAILED, ingest_attempts=1,
+                                             retry_after=timezone.now() - timedelta(minutes=1))
+    barrier = threading.Barrier(2)
+    results: list[list[str]] = []
+
+    def sweep() -> None:
+        barrier.wait()
+        try:
+            results.append(ingest_sweep().queued)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(len(queued) for queued in results) == [0, 1]
+    assert _ingest_jobs(image) == 2  # the upload's job and one retry
+
+
+def test_the_orphans_sweep_removes_orphans_and_old_temporary_files(image) -> None:
+    orphan = Path(settings.MEDIA_ROOT) / str(image.owner_id) / "renditions" / "xx" / "old.webp"
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"x")
+    stale = Path(settings.FILE_UPLOAD_TEMP_DIR) / "upload-leftover.upload"
+    stale.write_bytes(b"x")
+    old = time.time() - 3 * 24 * 3600
+    for path in (orphan, stale):
+        os.utime(path, (old, old))
+    assert orphans_sweep() == (1, 1)
+    assert not orphan.exists() and not stale.exists()
+    assert (Path(settings.MEDIA_ROOT) / image.original.name).exists()
+
+
+def test_beat_schedules_every_periodic_job() -> None:
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    app.loader.import_default_modules()
+    assert tasks <= set(app.tasks)
+    assert {"processing.tasks.ingest_sweep_task", "processing.tasks.orphans_sweep_task",
+            "scraping.tasks.scrape_due_task"} <= tasks

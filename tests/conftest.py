@@ -68,13 +68,18 @@ def start_worker(*, env: dict[str, str], queues: str = "default,ml,scrape",
                             stderr=subprocess.STDOUT, start_new_session=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def celery_worker_process(mongodb_uri: str, redis_url: str, django_db_setup: None,
                           tmp_path_factory: pytest.TempPathFactory
                           ) -> Iterator[subprocess.Popen[bytes]]:
-    """A real Celery worker process on the Redis broker, using the test database."""
+    """A real Celery worker process on the Redis broker, using the test database.
+
+    One per test module, so that it never processes the documents of tests that call task
+    bodies directly; tasks left in the queues by earlier tests are purged first.
+    """
     from imagesite.celery import app
 
+    app.control.purge()
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
     process = start_worker(env=worker_env(mongodb_uri=mongodb_uri), log_path=log_path)
     deadline = time.monotonic() + 90

@@ -12,19 +12,17 @@ MB are 10^6 bytes.
 import csv
 import io
 import math
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
 from bson import ObjectId
 from pymongo.database import Database
-from pymongo.errors import OperationFailure
 
-from analytics import pipelines
-from analytics.aggregates import Aggregates, frame, nearest_rank, to_day
+from analytics.aggregates import Aggregates
+from analytics.naive import load_aggregates_naive
 from analytics.pipelines import DIMENSION_BIN_PX, SIZE_BINS_PER_DECADE
+from analytics.pushdown import load_aggregates
 
 FIGURES_VERSION = 1
 ROLLING_DAYS = 7
@@ -61,8 +59,6 @@ def compute_figures(*, db: Database[Any], owner_id: ObjectId | None,
 
 def compute_figures_naive(*, db: Database[Any], owner_id: ObjectId | None) -> Figures:
     """The same figures from every document loaded into pandas (slow; for comparison)."""
-    from analytics.naive import load_aggregates_naive
-
     return figures_from(load_aggregates_naive(db=db, owner_id=owner_id), owner_id=owner_id)
 
 
@@ -81,125 +77,6 @@ def _csv_safe(cell: Cell) -> Cell:
     if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + cell
     return cell
-
-
-# -- loading through the pipelines ---------------------------------------------------------------
-
-def load_aggregates(*, db: Database[Any], owner_id: ObjectId | None,
-                    server_percentiles: bool | None = None) -> Aggregates:
-    """Run the three collection pipelines concurrently (each reads its collection once)."""
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        images = pool.submit(_load_images, db, owner_id, server_percentiles)
-        jobs = pool.submit(_load_jobs, db, owner_id, server_percentiles)
-        scrape = pool.submit(_load_scrape, db, owner_id)
-        aggregates = images.result()
-        aggregates.jobs = jobs.result()
-        aggregates.scrape = scrape.result()
-    return aggregates
-
-
-def _with_percentiles(server_percentiles: bool | None,
-                      attempt: Callable[[bool], Any]) -> Any:
-    if server_percentiles is not None:
-        return attempt(server_percentiles)
-    try:
-        return attempt(True)
-    except OperationFailure:  # no $percentile before MongoDB 7.0: compute them here instead
-        return attempt(False)
-
-
-def _load_images(db: Database[Any], owner_id: ObjectId | None,
-                 server_percentiles: bool | None) -> Aggregates:
-    def attempt(percentiles: bool) -> Aggregates:
-        pipeline = pipelines.image_facets_pipeline(owner_id=owner_id, percentiles=percentiles)
-        (facets,) = pipelines.run(db, pipelines.IMAGES, pipeline)
-        aggregates = _image_aggregates(facets)
-        if percentiles:
-            stats = facets["size_stats"][0] if facets["size_stats"] else {}
-            aggregates.size_percentiles = _pair(stats.get("size"))
-            aggregates.pixel_percentiles = _pair(stats.get("pixels"))
-        else:
-            values = pipelines.run(db, pipelines.IMAGES,
-                                   pipelines.image_values_pipeline(owner_id=owner_id))
-            aggregates.size_percentiles = _percentile_pair([v.get("size_bytes") for v in values])
-            aggregates.pixel_percentiles = _percentile_pair([v.get("pixels") for v in values])
-        return aggregates
-
-    result: Aggregates = _with_percentiles(server_percentiles, attempt)
-    return result
-
-
-def _image_aggregates(facets: dict[str, list[dict[str, Any]]]) -> Aggregates:
-    per_day = frame("per_day", [{"day": row["_id"], "images": row["images"],
-                                 "bytes": row["bytes"]} for row in facets["per_day"]
-                                if row["_id"] is not None])
-    per_day["day"] = to_day(per_day["day"])
-    return Aggregates(
-        per_day=per_day,
-        breakdown=frame("breakdown", [
-            {**_keys(row, "format", "source", "status"), "images": row["images"],
-             "bytes": row["bytes"]} for row in facets["breakdown"]]),
-        size_histogram=frame("size_histogram", [
-            {"bin": int(row["_id"]), "images": row["images"]} for row in facets["size_histogram"]
-            if row["_id"] is not None]),
-        dimensions=frame("dimensions", [
-            {"width_bin": int(row["_id"]["width"]), "height_bin": int(row["_id"]["height"]),
-             "images": row["images"]} for row in facets["dimensions"]
-            if row["_id"].get("width") is not None and row["_id"].get("height") is not None]),
-        hours=frame("hours", [{"hour": row["_id"], "images": row["images"]}
-                              for row in facets["hours"]]),
-        labels=frame("labels", [{"label": row["_id"] or "", "detections": row["detections"],
-                                 "mean_score": row["mean_score"]} for row in facets["labels"]]),
-        cameras=frame("cameras", [{**_keys(row, "make", "model"), "images": row["images"]}
-                                  for row in facets["cameras"]]),
-    )
-
-
-def _keys(row: dict[str, Any], *names: str) -> dict[str, str]:
-    """The parts of a compound group key; a missing field (key absent) counts as ""."""
-    return {name: row["_id"].get(name) or "" for name in names}
-
-
-def _pair(values: list[float | None] | None) -> tuple[float, float] | None:
-    if not values or values[0] is None or values[1] is None:
-        return None
-    return float(values[0]), float(values[1])
-
-
-def _percentile_pair(values: list[Any]) -> tuple[float, float] | None:
-    return _pair([nearest_rank(values, p) for p in pipelines.PERCENTILES])
-
-
-def _load_jobs(db: Database[Any], owner_id: ObjectId | None,
-               server_percentiles: bool | None) -> pd.DataFrame:
-    def attempt(percentiles: bool) -> pd.DataFrame:
-        pipeline = pipelines.job_stats_pipeline(owner_id=owner_id, percentiles=percentiles)
-        rows = pipelines.run(db, pipelines.JOBS, pipeline)
-        if not percentiles:
-            values = pipelines.run(db, pipelines.JOBS,
-                                   pipelines.job_duration_values_pipeline(owner_id=owner_id))
-            by_group: dict[tuple[str, str], list[Any]] = {}
-            for value in values:
-                key = (value.get("kind") or "", value.get("status") or "")
-                by_group.setdefault(key, []).append(value.get("duration_ms"))
-            for row in rows:
-                group = by_group.get((row["_id"].get("kind") or "", row["_id"].get("status") or ""))
-                row["duration_ms"] = _percentile_pair(group or [])
-        return frame("jobs", [
-            {**_keys(row, "kind", "status"), "jobs": row["jobs"],
-             "p50_ms": (_pair(row.get("duration_ms")) or (None, None))[0],
-             "p95_ms": (_pair(row.get("duration_ms")) or (None, None))[1]} for row in rows])
-
-    result: pd.DataFrame = _with_percentiles(server_percentiles, attempt)
-    return result
-
-
-def _load_scrape(db: Database[Any], owner_id: ObjectId | None) -> pd.DataFrame:
-    rows = pipelines.run(db, pipelines.SCRAPE_RUNS,
-                         pipelines.scrape_source_stats_pipeline(owner_id=owner_id))
-    urls = pipelines.scrape_source_urls(db, [row["_id"] for row in rows])
-    return frame("scrape", [{**row, "source_id": str(row["_id"]), "url": urls.get(row["_id"], "")}
-                            for row in rows])
 
 
 # -- from grouped data to figures ----------------------------------------------------------------
@@ -349,7 +226,8 @@ def _labels(labels: pd.DataFrame) -> Table:
 
 def _cameras(cameras: pd.DataFrame) -> Table:
     known = cameras[(cameras["make"] != "") | (cameras["model"] != "")]
-    names = (known["make"] + " " + known["model"]).str.strip()
+    names = [_camera_name(make, model) for make, model in zip(known["make"], known["model"],
+                                                               strict=True)]
     counts = known.assign(camera=names).groupby("camera")["images"].sum().reset_index()
     counts = counts.sort_values(["images", "camera"], ascending=[False, True])
     shares = _pct(counts["images"])
@@ -361,6 +239,14 @@ def _cameras(cameras: pd.DataFrame) -> Table:
                      round(float(shares.iloc[TOP_CAMERAS:].sum()), 2)])
     return _table("Cameras (images with a camera in their EXIF)",
                   ["camera", "images", "images_pct"], rows)
+
+
+def _camera_name(make: str, model: str) -> str:
+    """Make and model, without the make twice (Canon's model "Canon EOS R5" says it already)."""
+    brand = make.split()[0].lower() if make.strip() else ""
+    if brand and model.lower().startswith(brand):
+        return model.strip()
+    return f"{make.strip()} {model.strip()}".strip()
 
 
 def _taken_hours(hours: pd.DataFrame) -> Table:

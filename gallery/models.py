@@ -70,6 +70,7 @@ class Image(models.Model):
     retry_after = models.DateTimeField(null=True, blank=True)
     detections = EmbeddedModelArrayField(Detection, default=list, blank=True)
     recognised_at = models.DateTimeField(null=True, blank=True)
+    recognition_queued_at = models.DateTimeField(null=True, blank=True)
     recognition_model = models.CharField(max_length=100, blank=True)
     hidden = models.BooleanField(default=False, help_text="Hidden by a moderator")
     current_version = models.ForeignKey("processing.Version", null=True, blank=True,
@@ -83,6 +84,7 @@ class Image(models.Model):
             models.Index(fields=["owner", "source", "-uploaded_at"]),
             models.Index(fields=["status", "retry_after"]),
             models.Index(fields=["owner", "phash"]),
+            models.Index(fields=["status", "recognised_at"]),
         ]
         constraints = [
             models.UniqueConstraint(fields=["owner", "sha256"], name="unique_image_per_owner"),

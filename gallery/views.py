@@ -17,6 +17,8 @@ from gallery.services import image_delete, image_update, images_delete, upload_a
 from imagesite.converters import object_ids
 from imagesite.http import AuthedRequest
 from imagesite.media import private_file_response
+from processing.deep import ml_status, style_choices
+from processing.forms import BackgroundForm, StyleForm
 
 FILE_KINDS = {"original": "original", "thumb": "thumbnail", "preview": "preview"}
 
@@ -90,7 +92,8 @@ def image_detail(request: AuthedRequest, image_id: object) -> HttpResponse:
     return render(request, "gallery/detail.html", {
         "image": image, "newer": newer, "older": older, "form": form,
         "versions": image.versions.order_by("-created_at"),
-        "jobs": image.jobs.order_by("-queued_at")[:10]})
+        "ml": ml_status(), "background_form": BackgroundForm(),
+        "style_form": StyleForm(artworks=style_choices())})
 
 
 @login_required

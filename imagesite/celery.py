@@ -1,15 +1,14 @@
-"""The Celery app: queues default, ml and scrape; configuration from Django's settings."""
+"""The Celery app, configured from Django's settings (CELERY_*). Queues: default, ml (networks)
+and scrape (crawls); workers choose theirs with -Q, and Celery creates each as needed."""
 
 import os
 
 from celery import Celery
-from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "imagesite.settings")
 
 app = Celery("imagesite")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = [Queue(name) for name in ("default", "ml", "scrape")]
 app.autodiscover_tasks()
 
 

@@ -150,6 +150,10 @@ CELERY_BEAT_SCHEDULE = {
                      "schedule": env_int("SCHEDULE_INGEST_SWEEP_S", 300)},
     "orphans-sweep": {"task": "processing.tasks.orphans_sweep_task",
                       "schedule": env_int("SCHEDULE_ORPHANS_SWEEP_S", 24 * 3600)},
+    "recognition-sweep": {"task": "processing.tasks.recognition_sweep_task",
+                          "schedule": env_int("SCHEDULE_RECOGNITION_SWEEP_S", 600)},
+    "analytics-snapshots": {"task": "analytics.tasks.snapshots_task",
+                            "schedule": env_int("SCHEDULE_ANALYTICS_S", 3600)},
     "scrape-due-sources": {"task": "scraping.tasks.scrape_due_task",
                            "schedule": env_int("SCHEDULE_SCRAPE_DUE_S", 300)},
 }

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("gallery.urls")),
     path("", include("processing.urls")),
     path("", include("scraping.urls")),
+    path("", include("analytics.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

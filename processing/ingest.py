@@ -68,6 +68,9 @@ def image_ingest(*, image: Image) -> Image:
             "retry_after",
         ]
     )
+    from processing.deep import recognise_enqueue  # deep imports the networks' modules
+
+    recognise_enqueue(image=image)
     return image
 
 

@@ -39,3 +39,40 @@ def orphans_sweep_task() -> tuple[int, int]:
     from processing.sweeps import orphans_sweep
 
     return orphans_sweep()
+
+
+@shared_task(**RETRY)
+def image_recognise_task(image_id: str, job_id: str | None = None) -> None:
+    from gallery.models import Image
+    from processing.deep import image_recognise
+
+    with job_running(job_id):
+        if image := Image.objects.filter(pk=image_id).first():
+            image_recognise(image=image)
+
+
+@shared_task(**RETRY)
+def background_remove_task(version_id: str, job_id: str | None = None) -> None:
+    from processing.deep import background_remove
+    from processing.models import Version
+
+    with job_running(job_id):
+        if version := Version.objects.filter(pk=version_id).select_related("image").first():
+            background_remove(version=version)
+
+
+@shared_task(**RETRY)
+def stylise_task(version_id: str, job_id: str | None = None) -> None:
+    from processing.deep import stylise
+    from processing.models import Version
+
+    with job_running(job_id):
+        if version := Version.objects.filter(pk=version_id).select_related("image").first():
+            stylise(version=version)
+
+
+@shared_task
+def recognition_sweep_task() -> int:
+    from processing.deep import recognition_sweep
+
+    return recognition_sweep()

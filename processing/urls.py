@@ -1,6 +1,6 @@
 from django.urls import path
 
-from processing import views
+from processing import deep_views, views
 
 app_name = "processing"
 urlpatterns = [
@@ -12,6 +12,10 @@ urlpatterns = [
         views.original_restore_view,
         name="original_restore",
     ),
+    path("images/<objectid:image_id>/recognise/", deep_views.image_recognise_view, name="recognise"),
+    path("images/<objectid:image_id>/remove-background/", deep_views.background_remove_view,
+         name="remove_background"),
+    path("images/<objectid:image_id>/stylise/", deep_views.stylise_view, name="stylise"),
     path("versions/<objectid:version_id>/status/", views.version_status, name="version_status"),
     path(
         "versions/<objectid:version_id>/file/<str:kind>/", views.version_file, name="version_file"

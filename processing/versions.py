@@ -5,6 +5,8 @@ import time
 
 import cv2
 import numpy as np
+from bson import ObjectId
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -14,7 +16,8 @@ from gallery.models import Image
 from gallery.storage import version_name
 from processing.jobs import job_enqueue
 from processing.models import Job, Version
-from processing.recipes import recipe_render, recipe_validate
+from processing.ops import OpError
+from processing.recipes import ImageResolver, RecipeError, Step, recipe_render, recipe_validate
 
 
 def version_create(*, image: Image, raw_recipe: object, label: str = "") -> Version:
@@ -22,6 +25,8 @@ def version_create(*, image: Image, raw_recipe: object, label: str = "") -> Vers
     from processing.tasks import version_render_task
 
     steps = recipe_validate(raw_recipe)
+    if not steps:
+        raise RecipeError("Apply at least one step before saving.")
     version = Version.objects.create(
         image=image,
         owner_id=image.owner_id,
@@ -49,6 +54,7 @@ def version_render(*, version: Version) -> Version:
             original,
             recipe_validate(version.recipe),
             resolve_image=image_resolver(owner_id=version.owner_id),
+            max_pixels=settings.UPLOAD_MAX_PIXELS,
         )
         version_store(version=version, pixels=result, started=started)
     except Exception as error:
@@ -75,29 +81,36 @@ def version_store(
     version.size_bytes = len(data)
     version.processing_ms = round((time.perf_counter() - started) * 1000)
     version.status, version.error = Version.Status.READY, ""
-    version.save()
+    fields = ["file", "mask", "height", "width", "size_bytes", "processing_ms", "status", "error"]
+    # update(), not save(): save() would insert again a version deleted while it rendered.
+    if not Version.objects.filter(pk=version.pk).update(**{f: getattr(version, f) for f in fields}):
+        for name in (version.file.name, version.mask.name):
+            if name:
+                default_storage.delete(name)
 
 
-def encode_pixels(pixels: np.ndarray) -> tuple[bytes, str]:
+def encode_pixels(pixels: np.ndarray, *, quality: int = 92) -> tuple[bytes, str]:
+    """PNG with alpha (or grey), else JPEG; returns the bytes and the file suffix."""
     if pixels.ndim == 3 and pixels.shape[2] == 4:
-        ok, buffer = cv2.imencode(".png", cv2.cvtColor(pixels, cv2.COLOR_RGBA2BGRA))
+        _, buffer = cv2.imencode(".png", cv2.cvtColor(pixels, cv2.COLOR_RGBA2BGRA))
         return buffer.tobytes(), ".png"
     if pixels.ndim == 2:
-        ok, buffer = cv2.imencode(".png", pixels)
+        _, buffer = cv2.imencode(".png", pixels)
         return buffer.tobytes(), ".png"
-    ok, buffer = cv2.imencode(
-        ".jpg", cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 92]
-    )
+    bgr = cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR)
+    _, buffer = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
     return buffer.tobytes(), ".jpg"
 
 
-def image_resolver(*, owner_id: object):  # noqa: ANN201 - a Callable[[str], np.ndarray]
+def image_resolver(*, owner_id: object) -> ImageResolver:
     """Another image of the same owner (for image watermarks), never someone else's."""
 
     def resolve(image_id: str) -> np.ndarray:
-        other = Image.objects.filter(owner_id=owner_id, pk=image_id).first()
-        if other is None:
-            raise ValueError("the watermark image is not one of your images")
+        other = None
+        if ObjectId.is_valid(image_id):
+            other = Image.objects.filter(owner_id=owner_id, pk=ObjectId(image_id)).first()
+        if other is None:  # OpError: the renderer adds the step to the message
+            raise OpError("the watermark picture is not one of your images")
         with default_storage.open(other.preview.name or other.original.name, "rb") as file:
             return load_rgb(file=io.BytesIO(file.read()))
 
@@ -118,7 +131,7 @@ def version_delete(*, version: Version) -> None:
         default_storage.delete(name)
 
 
-def _recipe_label(steps: list) -> str:  # type: ignore[type-arg]
+def _recipe_label(steps: list[Step]) -> str:
     ops = ", ".join(step.op.replace("_", " ") for step in steps[:4])
     more = f" and {len(steps) - 4} more" if len(steps) > 4 else ""
     return f"{ops}{more} ({timezone.now():%d %b %H:%M})"

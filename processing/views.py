@@ -1,6 +1,5 @@
 """The editor, versions and batch edits."""
 
-import base64
 import json
 
 from django.contrib import messages
@@ -13,12 +12,12 @@ from gallery.models import Image
 from imagesite.converters import object_ids
 from imagesite.http import AuthedRequest
 from imagesite.media import private_file_response
-from processing.editor import OP_GROUPS, editor_preview_jpeg
+from processing.editor import OP_GROUPS, editor_preview_uri
 from processing.models import Preset, Version
 from processing.ops import OpError
-from processing.recipes import RecipeError
-from processing.services import batch_apply, preset_save
-from processing.versions import version_create, version_delete, version_restore
+from processing.recipes import RecipeError, recipe_validate
+from processing.services import batch_apply, edit_save
+from processing.versions import version_delete, version_restore
 
 
 def _owned_image(request: AuthedRequest, image_id: object) -> Image:
@@ -41,19 +40,17 @@ def _posted_recipe(request: AuthedRequest) -> object:
 @login_required
 @require_GET
 def editor(request: AuthedRequest, image_id: object) -> HttpResponse:
+    """Starts from the current version's recipe, or from the one compared (?compare=<id>)."""
     image = _owned_image(request, image_id)
-    start = image.current_version.recipe if image.current_version else []
-    return render(
-        request,
-        "processing/editor.html",
-        {
-            "image": image,
-            "groups": OP_GROUPS,
-            "recipe": start,
-            "recipe_json": json.dumps(start),
-            "presets": Preset.objects.filter(owner=request.user).order_by("name"),
-        },
-    )
+    if image.status != Image.Status.READY:
+        messages.error(request, "The image can be edited once it is ready.")
+        return redirect("gallery:image_detail", image.pk)
+    ready = image.versions.filter(status=Version.Status.READY)
+    compare = ready.filter(pk__in=object_ids([request.GET.get("compare", "")])).first()
+    start = compare or image.current_version
+    recipe = start.recipe if start else []
+    context = {"image": image, "groups": OP_GROUPS, "recipe": recipe, "compare": compare}
+    return render(request, "processing/editor.html", context)
 
 
 @login_required
@@ -62,10 +59,10 @@ def editor_preview(request: AuthedRequest, image_id: object) -> HttpResponse:
     """The recipe rendered on the screen-size preview (errors shown in place, status 200)."""
     image = _owned_image(request, image_id)
     try:
-        data = editor_preview_jpeg(image=image, raw_recipe=_posted_recipe(request))
+        steps = recipe_validate(_posted_recipe(request))
+        uri = editor_preview_uri(image=image, steps=steps)
     except (RecipeError, OpError) as error:
         return render(request, "processing/editor.html#preview", {"error": str(error)})
-    uri = "data:image/jpeg;base64," + base64.b64encode(data).decode()
     return render(request, "processing/editor.html#preview", {"uri": uri, "image": image})
 
 
@@ -74,10 +71,12 @@ def editor_preview(request: AuthedRequest, image_id: object) -> HttpResponse:
 def editor_save(request: AuthedRequest, image_id: object) -> HttpResponse:
     image = _owned_image(request, image_id)
     try:
-        recipe = _posted_recipe(request)
-        version = version_create(image=image, raw_recipe=recipe)
-        if name := request.POST.get("preset_name", "").strip():
-            preset_save(owner=request.user, name=name, raw_recipe=recipe)
+        version = edit_save(
+            owner=request.user,
+            image=image,
+            raw_recipe=_posted_recipe(request),
+            preset_name=request.POST.get("preset_name", "").strip(),
+        )
     except (RecipeError, OpError) as error:
         return render(request, "processing/editor.html#save-result", {"error": str(error)})
     return render(request, "processing/editor.html#save-result", {"version": version})
@@ -86,12 +85,14 @@ def editor_save(request: AuthedRequest, image_id: object) -> HttpResponse:
 @login_required
 @require_GET
 def version_status(request: AuthedRequest, version_id: object) -> HttpResponse:
+    """The row of a version, polled while it renders (on the batch page with its image's name)."""
     version = _owned_version(request, version_id)
-    return render(
-        request,
-        "processing/_versions.html#version-row",
-        {"version": version, "image": version.image},
-    )
+    context = {
+        "version": version,
+        "image": version.image,
+        "show_image": "show_image" in request.GET,
+    }
+    return render(request, "processing/_versions.html#version-row", context)
 
 
 @login_required
@@ -109,8 +110,11 @@ def version_file(request: AuthedRequest, version_id: object, kind: str) -> HttpR
 @require_POST
 def version_restore_view(request: AuthedRequest, version_id: object) -> HttpResponse:
     version = _owned_version(request, version_id)
-    version_restore(version=version, image=version.image)
-    messages.success(request, f"“{version}” is now the current version.")
+    if version.status != Version.Status.READY:
+        messages.error(request, "This version is not ready, so it cannot be made current.")
+    else:
+        version_restore(version=version, image=version.image)
+        messages.success(request, f"“{version}” is now the current version.")
     return redirect("gallery:image_detail", version.image_id)
 
 

@@ -119,6 +119,16 @@ def models_dir(shared_dir: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def installed_models(models_dir: Path) -> Path:
+    """The real weights, installed (and verified) once per session into MODEL_DIR, which the
+    worker processes share."""
+    from django.core.management import call_command
+
+    call_command("models", "install", "--from", str(models_dir))
+    return Path(settings.MODEL_DIR)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     """The cache is Redis here: rate-limit counters must not leak from one test to the next."""

@@ -34,7 +34,8 @@ def _to_uint8(image: np.ndarray) -> np.ndarray:
     if image.dtype == np.uint8:
         return image
     if image.dtype == np.uint16:
-        return np.rint(image.astype(np.float32) / 257.0).astype(np.uint8)
+        scaled: np.ndarray = np.rint(image.astype(np.float32) / 257.0)
+        return scaled.astype(np.uint8)
     if image.dtype == np.bool_:
         return image.astype(np.uint8) * 255
     if np.issubdtype(image.dtype, np.floating):

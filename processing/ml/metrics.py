@@ -8,15 +8,19 @@ import cv2
 import numpy as np
 
 from processing.ml.images import Box
+from processing.ml.segment import COCO_TO_VOC
 
-# COCO names of the classes DeepLab (PASCAL VOC) knows, with their VOC names
-COCO_TO_VOC = {
-    "person": "person", "bicycle": "bicycle", "car": "car", "motorcycle": "motorbike",
-    "airplane": "aeroplane", "bus": "bus", "train": "train", "boat": "boat", "bird": "bird",
-    "cat": "cat", "dog": "dog", "horse": "horse", "sheep": "sheep", "cow": "cow",
-    "bottle": "bottle", "chair": "chair", "couch": "sofa", "potted plant": "pottedplant",
-    "dining table": "diningtable", "tv": "tvmonitor",
-}
+__all__ = [
+    "COCO_TO_VOC",
+    "average_precision",
+    "box_iou",
+    "edge_correlation",
+    "mask_iou",
+    "mean_average_precision",
+    "polygon_mask",
+    "yolo_boxes_read",
+    "yolo_polygons_read",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +44,9 @@ def yolo_boxes_read(*, path: Path, names: Sequence[str]) -> list[Labelled]:
     for line in path.read_text().split("\n"):
         if fields := line.split():
             cx, cy, w, h = (float(value) for value in fields[1:5])
-            objects.append(Labelled(names[int(fields[0])],
-                                    (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)))
+            objects.append(
+                Labelled(names[int(fields[0])], (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+            )
     return objects
 
 
@@ -89,16 +94,23 @@ def average_precision(*, hits: np.ndarray, scores: np.ndarray, positives: int) -
     return float(sampled.mean())
 
 
-def _class_hits(*, predictions: Sequence[Sequence[Scored]], truths: Sequence[Sequence[Labelled]],
-                label: str, iou: float) -> tuple[np.ndarray, np.ndarray, int]:
+def _class_hits(
+    *,
+    predictions: Sequence[Sequence[Scored]],
+    truths: Sequence[Sequence[Labelled]],
+    label: str,
+    iou: float,
+) -> tuple[np.ndarray, np.ndarray, int]:
     hits, scores, positives = [], [], 0
     for found, expected in zip(predictions, truths, strict=True):
         wanted = [item.box for item in expected if item.label == label]
         positives += len(wanted)
         taken = [False] * len(wanted)
         for item in sorted((p for p in found if p.label == label), key=lambda p: -p.score):
-            overlaps = [0.0 if used else box_iou(item.box, box)
-                        for box, used in zip(wanted, taken, strict=True)]
+            overlaps = [
+                0.0 if used else box_iou(item.box, box)
+                for box, used in zip(wanted, taken, strict=True)
+            ]
             best = int(np.argmax(overlaps)) if overlaps else -1
             hit = best >= 0 and overlaps[best] >= iou
             if hit:
@@ -108,14 +120,19 @@ def _class_hits(*, predictions: Sequence[Sequence[Scored]], truths: Sequence[Seq
     return np.array(hits, dtype=np.float64), np.array(scores, dtype=np.float64), positives
 
 
-def mean_average_precision(*, predictions: Sequence[Sequence[Scored]],
-                           truths: Sequence[Sequence[Labelled]], iou: float = 0.5) -> float:
+def mean_average_precision(
+    *,
+    predictions: Sequence[Sequence[Scored]],
+    truths: Sequence[Sequence[Labelled]],
+    iou: float = 0.5,
+) -> float:
     """mAP over the classes that have ground truth (COCO 101-point AP, greedy matching by score)."""
     labels = sorted({item.label for expected in truths for item in expected})
     values = []
     for label in labels:
-        hits, scores, positives = _class_hits(predictions=predictions, truths=truths,
-                                              label=label, iou=iou)
+        hits, scores, positives = _class_hits(
+            predictions=predictions, truths=truths, label=label, iou=iou
+        )
         values.append(average_precision(hits=hits, scores=scores, positives=positives))
     return float(np.mean(values)) if values else float("nan")
 
@@ -128,9 +145,12 @@ def mask_iou(*, predicted: np.ndarray, truth: np.ndarray, threshold: float = 0.5
 
 def edge_correlation(a: np.ndarray, b: np.ndarray) -> float:
     """Pearson correlation of Sobel gradient magnitudes of two same-size images (structure kept)."""
+
     def magnitude(image: np.ndarray) -> np.ndarray:
         grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
-        grey = cv2.GaussianBlur(grey, (0, 0), 1.5)
-        return cv2.magnitude(cv2.Sobel(grey, cv2.CV_32F, 1, 0), cv2.Sobel(grey, cv2.CV_32F, 0, 1))
+        smooth = cv2.GaussianBlur(grey, (0, 0), 1.5)
+        return cv2.magnitude(
+            cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1)
+        )
 
     return float(np.corrcoef(magnitude(a).ravel(), magnitude(b).ravel())[0, 1])

@@ -62,9 +62,13 @@ def file_sha256(*, path: Path) -> str:
     return digest.hexdigest()
 
 
-def _cached_sha256(path: Path) -> str:
+def _cache_key(path: Path) -> tuple[str, int, int]:
     stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    return str(path.resolve()), stat.st_size, stat.st_mtime_ns
+
+
+def _cached_sha256(path: Path) -> str:
+    key = _cache_key(path)
     with _hashes_lock:
         if key in _hashes:
             return _hashes[key]
@@ -95,16 +99,13 @@ def _problem(*, file: FileSpec, path: Path) -> str:
 def _state(*, asset: Asset, model_dir: Path) -> ModelState:
     paths = [(file, _target(asset=asset, file=file, model_dir=model_dir)) for file in asset.files]
     problems = [problem for file, path in paths if (problem := _problem(file=file, path=path))]
-    if isinstance(asset, ModelSpec):
-        kind, task, required = "model", asset.task, asset.required
-    else:
-        kind, task, required = "style", "style artwork", False
+    is_model = isinstance(asset, ModelSpec)
     return ModelState(
         name=asset.name,
-        kind=kind,
-        task=task,
+        kind="model" if is_model else "style",
+        task=asset.task if isinstance(asset, ModelSpec) else "style artwork",
         licence=asset.licence,
-        required=required,
+        required=asset.required if isinstance(asset, ModelSpec) else False,
         present=all(path.is_file() for _, path in paths),
         verified=not problems,
         problem="; ".join(problems),
@@ -146,6 +147,8 @@ def _write_verified(*, file: FileSpec, chunks: Iterable[bytes], target: Path) ->
                 f"manifest's {file.sha256}; nothing was installed"
             )
         os.replace(temporary, target)
+        with _hashes_lock:  # hashed while written: no need to read it again in this process
+            _hashes[_cache_key(target)] = file.sha256
     finally:
         Path(temporary).unlink(missing_ok=True)
     return target

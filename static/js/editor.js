@@ -11,15 +11,19 @@
   const cropBox = $("#crop-box");
   const originalAspect = JSON.parse($("#original-width").textContent) /
     JSON.parse($("#original-height").textContent);
+  const FULL = { x: 0, y: 0, width: 1, height: 1 };
   let recipe = JSON.parse($("#initial-recipe").textContent) || [];
   let undoStack = [];
   let redoStack = [];
   let current = null; // the op whose panel is open
-  let crop = { x: 0.1, y: 0.1, width: 0.8, height: 0.8 };
+  let crop = { ...FULL }; // fractions of the picture shown; the whole picture until one is drawn
+  // The recipe of the picture shown: the original preview, or a compared version's own file.
+  let posted = root.dataset.compare ? JSON.stringify(recipe) : "[]";
 
   function panel(op) { return $(`.op-panel[data-op="${op}"]`); }
 
   function readParams(op) {
+    if (op === "crop") return cropParams();
     const params = {};
     $$("[name]", panel(op)).forEach((input) => {
       const kind = input.dataset.kind;
@@ -31,17 +35,31 @@
     return params;
   }
 
+  // Four decimals, rounded so that the box never ends past the picture's edge.
+  function cropParams() {
+    const round = (value) => Math.round(value * 10000) / 10000;
+    const x = round(crop.x);
+    const y = round(crop.y);
+    return { x, y, width: Math.min(round(crop.width), round(1 - x)),
+             height: Math.min(round(crop.height), round(1 - y)) };
+  }
+
   function pendingStep() {
     return current ? { op: current, params: readParams(current) } : null;
   }
 
+  // The crop being drawn is not previewed: the box shows it on the uncropped picture.
   function refresh(withPending) {
     const steps = recipe.slice();
     const pending = withPending && current !== "crop" ? pendingStep() : null;
     if (pending) steps.push(pending);
-    $("input[name=recipe]", previewForm).value = JSON.stringify(steps);
+    const json = JSON.stringify(steps);
+    if (json !== posted) {
+      posted = json;
+      $("input[name=recipe]", previewForm).value = json;
+      window.htmx.trigger(previewForm, "preview");
+    }
     saveRecipe.value = JSON.stringify(recipe);
-    window.htmx.trigger(previewForm, "preview");
     renderSteps();
     $("[data-action=undo]").disabled = !undoStack.length;
     $("[data-action=redo]").disabled = !redoStack.length;
@@ -76,17 +94,28 @@
     current = op;
     $$(".op-panel").forEach((fieldset) => { fieldset.hidden = fieldset.dataset.op !== op; });
     $$(".tool").forEach((button) => button.setAttribute("aria-pressed", String(button.dataset.op === op)));
-    $("#controls-hint").hidden = true;
+    $("#controls-hint").hidden = Boolean(op);
+    stage.classList.toggle("cropping", op === "crop");
     cropBox.hidden = op !== "crop";
-    if (op === "crop") drawCrop();
+    if (op === "crop") {
+      crop = { ...FULL };
+      drawCrop();
+      writeCropFields();
+    }
     refresh(true);
   }
 
-  // Crop box: draw with the pointer on the image, drag inside to move; numbers stay in sync.
-  function imageRect() { return $("#editor-result").getBoundingClientRect(); }
+  // Crop box: draw with the pointer on the picture, drag inside it to move, arrows (with Shift:
+  // resize) from the keyboard; the numeric fields follow, and typing in them moves the box.
+  function imageRect() {
+    const image = $("#editor-result");
+    return image && image.width ? image.getBoundingClientRect() : null;
+  }
 
   function drawCrop() {
     const image = imageRect();
+    cropBox.hidden = current !== "crop" || !image || $("#preview").hidden;
+    if (cropBox.hidden) return;
     const host = stage.getBoundingClientRect();
     Object.assign(cropBox.style, {
       left: `${image.left - host.left + crop.x * image.width}px`,
@@ -94,40 +123,52 @@
       width: `${crop.width * image.width}px`,
       height: `${crop.height * image.height}px`,
     });
-    const fields = panel("crop");
-    if (!fields) return;
-    ["x", "y", "width", "height"].forEach((name) => {
-      const input = $(`[name=${name}]`, fields);
-      if (input) input.value = crop[name].toFixed(4);
-    });
   }
 
+  function writeCropFields() {
+    const params = cropParams();
+    Object.keys(params).forEach((name) => { $(`#p-crop-${name}`).value = params[name]; });
+  }
+
+  // Height of the box for a width of 1, in fractions of the picture shown; null when free.
   function aspectRatio() {
-    const value = $("[data-aspect]") && $("[data-aspect]").value;
-    if (!value) return null;
+    const value = $("#crop-aspect").value;
     const rect = imageRect();
+    if (!value || !rect) return null;
     const target = value === "original" ? originalAspect : parseFloat(value);
-    return target * rect.height / rect.width; // in relative units
+    return target * rect.height / rect.width;
+  }
+
+  function fitAspect() {
+    const ratio = aspectRatio();
+    if (!ratio) return;
+    const height = Math.min(crop.width / ratio, 1);
+    crop = { x: crop.x, y: crop.y, width: height * ratio, height };
+    crop.x = clamp(crop.x, 0, 1 - crop.width);
+    crop.y = clamp(crop.y, 0, 1 - crop.height);
   }
 
   function clamp(value, low, high) { return Math.min(Math.max(value, low), high); }
 
+  function pointerAt(event) {
+    const rect = imageRect();
+    return [clamp((event.clientX - rect.left) / rect.width, 0, 1),
+            clamp((event.clientY - rect.top) / rect.height, 0, 1)];
+  }
+
   let drag = null;
   stage.addEventListener("pointerdown", (event) => {
-    if (current !== "crop") return;
-    const rect = imageRect();
-    const px = clamp((event.clientX - rect.left) / rect.width, 0, 1);
-    const py = clamp((event.clientY - rect.top) / rect.height, 0, 1);
-    const inside = event.target === cropBox;
-    drag = inside ? { mode: "move", px, py, start: { ...crop } } : { mode: "draw", px, py };
+    if (current !== "crop" || !imageRect() || event.button > 0) return;
+    const [px, py] = pointerAt(event);
+    const whole = crop.width > 0.999 && crop.height > 0.999;
+    const move = event.target === cropBox && !whole;
+    drag = { mode: move ? "move" : "draw", px, py, start: { ...crop } };
     stage.setPointerCapture(event.pointerId);
     event.preventDefault();
   });
   stage.addEventListener("pointermove", (event) => {
     if (!drag) return;
-    const rect = imageRect();
-    const px = clamp((event.clientX - rect.left) / rect.width, 0, 1);
-    const py = clamp((event.clientY - rect.top) / rect.height, 0, 1);
+    const [px, py] = pointerAt(event);
     if (drag.mode === "move") {
       crop.x = clamp(drag.start.x + px - drag.px, 0, 1 - crop.width);
       crop.y = clamp(drag.start.y + py - drag.py, 0, 1 - crop.height);
@@ -135,72 +176,105 @@
       let width = Math.abs(px - drag.px);
       let height = Math.abs(py - drag.py);
       const ratio = aspectRatio();
-      if (ratio) height = Math.min(width / ratio, 1);
-      crop = {
-        x: px < drag.px ? drag.px - width : drag.px,
-        y: py < drag.py ? drag.py - height : drag.py,
-        width, height,
-      };
-      crop.x = clamp(crop.x, 0, 1 - crop.width);
-      crop.y = clamp(crop.y, 0, 1 - crop.height);
+      if (ratio) { // the longer side drives, within the room left towards the pointer
+        const roomX = px < drag.px ? drag.px : 1 - drag.px;
+        const roomY = py < drag.py ? drag.py : 1 - drag.py;
+        height = Math.min(Math.max(height, width / ratio), roomY, roomX / ratio);
+        width = height * ratio;
+      }
+      crop = { x: px < drag.px ? drag.px - width : drag.px,
+               y: py < drag.py ? drag.py - height : drag.py, width, height };
     }
     drawCrop();
+    writeCropFields();
   });
-  stage.addEventListener("pointerup", () => { drag = null; });
+  function endDrag() {
+    if (drag && (crop.width < 0.01 || crop.height < 0.01)) crop = drag.start; // a click
+    drag = null;
+    drawCrop();
+    writeCropFields();
+  }
+  stage.addEventListener("pointerup", endDrag);
+  stage.addEventListener("pointercancel", endDrag);
   cropBox.addEventListener("keydown", (event) => {
     const delta = { ArrowLeft: [-0.01, 0], ArrowRight: [0.01, 0], ArrowUp: [0, -0.01], ArrowDown: [0, 0.01] }[event.key];
     if (!delta) return;
-    crop.x = clamp(crop.x + delta[0], 0, 1 - crop.width);
-    crop.y = clamp(crop.y + delta[1], 0, 1 - crop.height);
+    if (event.shiftKey) {
+      crop.width = clamp(crop.width + delta[0], 0.01, 1 - crop.x);
+      crop.height = clamp(crop.height + delta[1], 0.01, 1 - crop.y);
+    } else {
+      crop.x = clamp(crop.x + delta[0], 0, 1 - crop.width);
+      crop.y = clamp(crop.y + delta[1], 0, 1 - crop.height);
+    }
     drawCrop();
+    writeCropFields();
     event.preventDefault();
   });
 
   $$(".tool").forEach((button) => button.addEventListener("click", () => select(button.dataset.op)));
   $$(".op-panel").forEach((fieldset) => {
     fieldset.addEventListener("input", (event) => {
-      if (fieldset.dataset.op === "crop" && event.target.name) {
-        crop[event.target.name] = parseFloat(event.target.value) || 0;
-        drawCrop();
-      } else {
+      if (fieldset.dataset.op !== "crop") {
         refresh(true);
+        return;
       }
+      if (event.target.id === "crop-aspect") {
+        fitAspect();
+        writeCropFields();
+      } else if (event.target.name) {
+        const value = parseFloat(event.target.value);
+        if (Number.isFinite(value)) crop[event.target.name] = clamp(value, 0, 1);
+      }
+      drawCrop();
     });
   });
   $$("[data-action=apply]").forEach((button) => button.addEventListener("click", () => {
     const step = pendingStep();
-    if (step) change(recipe.concat([step]));
+    if (!step) return;
+    change(recipe.concat([step]));
+    if (step.op === "crop") { // the picture shown is now the cropped one: start afresh on it
+      crop = { ...FULL };
+      drawCrop();
+      writeCropFields();
+    }
   }));
-  $("[data-action=undo]").addEventListener("click", () => {
+  function undo() {
     if (!undoStack.length) return;
     redoStack.push(recipe);
     recipe = undoStack.pop();
     refresh(false);
-  });
-  $("[data-action=redo]").addEventListener("click", () => {
+  }
+  function redo() {
     if (!redoStack.length) return;
     undoStack.push(recipe);
     recipe = redoStack.pop();
     refresh(false);
-  });
+  }
+  $("[data-action=undo]").addEventListener("click", undo);
+  $("[data-action=redo]").addEventListener("click", redo);
   const compare = $("[data-action=compare]");
   compare.addEventListener("click", () => {
     const showBefore = compare.getAttribute("aria-pressed") !== "true";
     compare.setAttribute("aria-pressed", String(showBefore));
     $("#editor-before").hidden = !showBefore;
     $("#preview").hidden = showBefore;
+    drawCrop();
   });
   document.body.addEventListener("htmx:afterSwap", (event) => {
-    if (event.detail.target.id === "preview" && current === "crop") {
-      const image = $("#editor-result");
-      if (image) image.addEventListener("load", drawCrop, { once: true });
-    }
+    const image = event.detail.target.id === "preview" && $("#editor-result");
+    if (image) image.addEventListener("load", drawCrop, { once: true });
+    else drawCrop();
   });
-  window.addEventListener("resize", () => { if (current === "crop") drawCrop(); });
+  window.addEventListener("resize", drawCrop);
+  // Ctrl+Z, Ctrl+Y and Ctrl+Shift+Z; inside a text field they keep their usual meaning.
   document.addEventListener("keydown", (event) => {
     if (!(event.ctrlKey || event.metaKey) || event.target.closest("input, textarea")) return;
-    if (event.key === "z") { $("[data-action=undo]").click(); event.preventDefault(); }
-    if (event.key === "y") { $("[data-action=redo]").click(); event.preventDefault(); }
+    const key = event.key.toLowerCase();
+    if (key === "z" && !event.shiftKey) undo();
+    else if (key === "y" || key === "z") redo();
+    else return;
+    event.preventDefault();
   });
-  refresh(false);
+  // htmx wires #preview-form on DOMContentLoaded, which comes after this deferred script.
+  document.addEventListener("DOMContentLoaded", () => refresh(false));
 })();

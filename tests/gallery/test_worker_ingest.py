@@ -12,8 +12,8 @@ from tests.gallery.conftest import upload_of
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
-def test_an_upload_is_ingested_by_the_worker(celery_worker_process, user_client, user,
-                                             corpus) -> None:
+def test_an_upload_is_ingested_then_recognised_by_the_worker(
+        installed_models, celery_worker_process, user_client, user, corpus) -> None:
     user_client.post(reverse("gallery:upload"),
                      {"files": [upload_of(corpus / "exif/gps/DSCN0021.jpg")]},
                      headers={"HX-Request": "true"})
@@ -31,3 +31,9 @@ def test_an_upload_is_ingested_by_the_worker(celery_worker_process, user_client,
     job = Job.objects.get(image=image, kind=Job.Kind.INGEST)
     assert job.status == Job.Status.SUCCEEDED
     assert job.started_at >= job.queued_at and job.finished_at >= job.started_at
+    # then recognition, on the ml queue
+    while image.recognised_at is None and time.monotonic() < deadline + 60:
+        time.sleep(0.5)
+        image.refresh_from_db()
+    assert image.recognised_at is not None
+    assert Job.objects.get(image=image, kind=Job.Kind.RECOGNISE).status == Job.Status.SUCCEEDED

@@ -1,0 +1,23 @@
+from celery import shared_task
+
+from processing.jobs import job_running
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def snapshot_task(owner_id: str = "", job_id: str | None = None) -> None:
+    """One owner's snapshot ("": all users); matplotlib draws with the Agg backend here."""
+    from accounts.models import User
+    from analytics.services import snapshot_compute
+
+    with job_running(job_id):
+        owner = User.objects.filter(pk=owner_id).first() if owner_id else None
+        if owner_id and owner is None:
+            return
+        snapshot_compute(owner=owner)
+
+
+@shared_task
+def snapshots_task() -> int:
+    from analytics.services import snapshots_compute_all
+
+    return snapshots_compute_all()

@@ -1,0 +1,80 @@
+"""The analytics page: the latest snapshot, recompute now, charts and CSV downloads."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import User
+from analytics.figures import table_to_csv
+from analytics.models import AnalyticsSnapshot
+from analytics.services import snapshot_enqueue, snapshot_latest
+from imagesite.http import AuthedRequest
+from imagesite.media import private_file_response
+from processing.models import Job
+
+
+def _scope(request: AuthedRequest) -> User | None:
+    """The user's own figures; staff may ask for every user's with ?scope=all."""
+    wants_all = request.GET.get("scope", request.POST.get("scope")) == "all"
+    return None if wants_all and request.user.is_staff else request.user
+
+
+def _visible_snapshot(request: AuthedRequest, snapshot_id: object) -> AnalyticsSnapshot:
+    visible = Q(owner=request.user) | Q(owner=None) if request.user.is_staff \
+        else Q(owner=request.user)
+    return get_object_or_404(AnalyticsSnapshot.objects.filter(visible), pk=snapshot_id)
+
+
+@login_required
+@require_GET
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    owner = _scope(request)
+    snapshot = snapshot_latest(owner=owner)
+    job = Job.objects.filter(kind=Job.Kind.SNAPSHOT, owner=owner).order_by("-queued_at").first()
+    return render(request, "analytics/dashboard.html", {
+        "snapshot": snapshot, "all_users": owner is None,
+        "job": job if job and job.is_active else None})
+
+
+@login_required
+@require_POST
+def recompute(request: AuthedRequest) -> HttpResponse:
+    job = snapshot_enqueue(owner=_scope(request))
+    return render(request, "analytics/dashboard.html#recompute", {"job": job,
+                                                                  "all_users": _scope(request) is None})
+
+
+@login_required
+@require_GET
+def job_progress(request: AuthedRequest, job_id: object) -> HttpResponse:
+    job = get_object_or_404(Job.objects.filter(kind=Job.Kind.SNAPSHOT, owner=_scope(request)),
+                            pk=job_id)
+    response = render(request, "analytics/dashboard.html#recompute", {"job": job})
+    if not job.is_active:
+        response["HX-Refresh"] = "true"  # the new snapshot replaces the whole page
+    return response
+
+
+@login_required
+@require_GET
+def chart(request: AuthedRequest, snapshot_id: object, name: str) -> HttpResponse:
+    snapshot = _visible_snapshot(request, snapshot_id)
+    if name not in (snapshot.charts or {}):
+        raise Http404("no such chart")
+    response = private_file_response(name=snapshot.charts[name])
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@login_required
+@require_GET
+def table_csv(request: AuthedRequest, snapshot_id: object, name: str) -> HttpResponse:
+    snapshot = _visible_snapshot(request, snapshot_id)
+    table = (snapshot.figures.get("tables") or {}).get(name)
+    if table is None:
+        raise Http404("no such table")
+    response = HttpResponse(table_to_csv(table), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response

@@ -1,0 +1,214 @@
+"""Deep learning on a user's images: recognition, background removal, style transfer.
+
+The networks run on the `ml` queue only (CELERY_TASK_ROUTES). A missing or corrupt model is a
+state, not a crash: `model_problem` says what is missing and how to install it.
+"""
+
+import time
+from datetime import timedelta
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Q
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from gallery.imaging import load_rgb
+from gallery.models import Detection, Image
+from processing.jobs import job_enqueue
+from processing.ml.detect import detect_objects
+from processing.ml.manifest import DETECTOR, SEGMENTER, STYLE_ARTWORKS, STYLE_DECODER, STYLE_ENCODER
+from processing.ml.segment import background_mask, remove_background
+from processing.ml.store import ModelCorrupt, ModelMissing, model_path, style_path
+from processing.ml.style import stylize
+from processing.models import Job, Version
+from processing.versions import version_store
+
+RECOGNITION_SIDE = 1280  # the detector letterboxes to 640; more pixels than this add nothing
+ML_MAX_SIDE = 2048  # background removal and full-size style transfer work at most at this size
+PREVIEW_SIDE = 1600
+RECOGNITION_STALE_AFTER = timedelta(minutes=30)
+
+
+def model_problem(*names: str) -> str:
+    """Why these models can't run (missing, corrupt), or "" when they are ready."""
+    for name in names:
+        try:
+            model_path(name=name, model_dir=settings.MODEL_DIR)
+        except (ModelMissing, ModelCorrupt) as error:
+            return str(error)
+    return ""
+
+
+def _pixels(image: Image, *, max_side: int | None) -> np.ndarray:
+    with default_storage.open(image.original.name, "rb") as file:
+        return load_rgb(file=file, max_side=max_side)
+
+
+# Recognition -----------------------------------------------------------------------------------
+
+def recognise_enqueue(*, image: Image, force: bool = False) -> Job | None:
+    """Queue recognition unless the detector is not installed (the recognition sweep catches up
+    once it is) or it is already queued: the document is claimed with a conditional update, so
+    two sweeps never queue it twice. `force` (the user asked) queues it anyway."""
+    if model_problem(DETECTOR):
+        return None
+    now = timezone.now()
+    stale = now - RECOGNITION_STALE_AFTER
+    unclaimed = Q(recognition_queued_at=None) | Q(recognition_queued_at__lte=stale)
+    images = Image.objects.filter(pk=image.pk)
+    if not (images if force else images.filter(unclaimed)).update(recognition_queued_at=now):
+        return None
+    from processing.tasks import image_recognise_task
+
+    return job_enqueue(task=image_recognise_task, kind=Job.Kind.RECOGNISE,
+                       owner_id=image.owner_id, image_id=image.pk, args=(str(image.pk),))
+
+
+def image_recognise(*, image: Image) -> list[Detection]:
+    found = detect_objects(image=_pixels(image, max_side=RECOGNITION_SIDE),
+                           threshold=settings.DETECTION_THRESHOLD, model_dir=settings.MODEL_DIR)
+    detections = [Detection(label=item.label, score=round(float(item.score), 4),
+                            box=[round(float(value), 5) for value in item.box])
+                  for item in found]
+    Image.objects.filter(pk=image.pk).update(detections=detections, recognised_at=timezone.now(),
+                                             recognition_model=DETECTOR)
+    return detections
+
+
+def recognition_sweep(*, limit: int = 200) -> int:
+    """Queue recognition for ready images that have none (e.g. uploaded before the model was
+    installed); each image is claimed, so concurrent sweeps queue it once."""
+    if model_problem(DETECTOR):
+        return 0
+    pending = Image.objects.filter(status=Image.Status.READY, recognised_at=None).order_by(
+        "uploaded_at")[:limit]
+    return sum(recognise_enqueue(image=image) is not None for image in pending)
+
+
+# Background removal ----------------------------------------------------------------------------
+
+def background_remove_enqueue(*, image: Image, method: str = "auto", mode: str = "transparent",
+                              color: str = "#ffffff", background_id: str = "",
+                              box: list[float] | None = None) -> Version:
+    from processing.tasks import background_remove_task
+
+    options = {"method": method, "mode": mode, "color": color, "background_id": background_id,
+               "box": box}
+    label = {"transparent": "Background removed", "color": f"Background {color}",
+             "blur": "Background blurred", "image": "Background replaced"}.get(mode, "Background")
+    version = Version.objects.create(image=image, owner_id=image.owner_id, label=label,
+                                     kind=Version.Kind.BACKGROUND_REMOVED, options=options)
+    job_enqueue(task=background_remove_task, kind=Job.Kind.REMOVE_BACKGROUND,
+                owner_id=image.owner_id, image_id=image.pk, args=(str(version.pk),))
+    return version
+
+
+def background_remove(*, version: Version) -> Version:
+    started = time.perf_counter()
+    options = version.options
+    try:
+        pixels = _pixels(version.image, max_side=ML_MAX_SIDE)
+        box = tuple(options["box"]) if options.get("box") else None
+        method = options.get("method", "auto")
+        if model_problem(SEGMENTER):  # the classical method needs no model
+            method = "grabcut"
+        if method == "grabcut" and box is None and model_problem(DETECTOR):
+            box = (0.1, 0.1, 0.9, 0.9)  # no detector to find the subject: assume it is central
+        result = background_mask(image=pixels, model_dir=settings.MODEL_DIR, method=method,
+                                 box=box)
+        background = None
+        if options.get("mode") == "image":
+            other = Image.objects.filter(owner_id=version.owner_id,
+                                         pk=options.get("background_id")).first()
+            if other is None:
+                raise ValueError("the background image is not one of your images")
+            background = _pixels(other, max_side=ML_MAX_SIDE)
+        output = remove_background(image=pixels, mask=result.mask, mode=options.get("mode"),
+                                   color=_rgb(options.get("color", "#ffffff")),
+                                   background=background)
+        mask = np.rint(result.mask * 255).astype(np.uint8)
+        version.options = {**options, "method_used": result.method}
+        Version.objects.filter(pk=version.pk).update(options=version.options)
+        version_store(version=version, pixels=output, started=started, mask=mask)
+    except Exception as error:
+        Version.objects.filter(pk=version.pk).update(status=Version.Status.FAILED,
+                                                     error=str(error)[:1000])
+        raise
+    return version
+
+
+# Style transfer --------------------------------------------------------------------------------
+
+def style_choices() -> list[tuple[str, str]]:
+    """Installed artworks: (name, "Title, Artist")."""
+    choices = []
+    for artwork in STYLE_ARTWORKS:
+        try:
+            style_path(name=artwork.name, model_dir=settings.MODEL_DIR)
+        except (ModelMissing, ModelCorrupt):
+            continue
+        choices.append((artwork.name, f"{artwork.title}, {artwork.artist}"))
+    return choices
+
+
+def stylise_enqueue(*, image: Image, artwork: str = "", style_image_id: str = "",
+                    strength: float = 1.0, full_size: bool = False) -> Version:
+    from processing.tasks import stylise_task
+
+    titles = dict(style_choices())
+    if style_image_id:
+        style_image = Image.objects.filter(owner_id=image.owner_id, pk=style_image_id).first()
+        if style_image is None:
+            raise ValueError("the style image is not one of your images")
+        label = f"In the style of {style_image.display_name}"
+    elif artwork in titles:
+        label = f"In the style of {titles[artwork]}"
+    else:
+        raise ValueError("choose an installed artwork or one of your images as the style")
+    options = {"artwork": artwork, "style_image_id": style_image_id,
+               "strength": max(0.0, min(float(strength), 1.0)), "full_size": full_size}
+    version = Version.objects.create(image=image, owner_id=image.owner_id, label=label,
+                                     kind=Version.Kind.STYLISED, options=options)
+    job_enqueue(task=stylise_task, kind=Job.Kind.STYLISE, owner_id=image.owner_id,
+                image_id=image.pk, args=(str(version.pk),))
+    return version
+
+
+def stylise(*, version: Version) -> Version:
+    """Preview size by default; full size on request, resized to at most ML_MAX_SIDE (the
+    network runs on the whole picture at once, not in tiles)."""
+    started = time.perf_counter()
+    options = version.options
+    side = ML_MAX_SIDE if options.get("full_size") else PREVIEW_SIDE
+    try:
+        if options.get("style_image_id"):
+            style_image = Image.objects.get(owner_id=version.owner_id,
+                                            pk=options["style_image_id"])
+            style = _pixels(style_image, max_side=1024)
+        else:
+            with style_path(name=options["artwork"], model_dir=settings.MODEL_DIR).open("rb") as f:
+                style = load_rgb(file=f, max_side=1024)
+        output = stylize(content=_pixels(version.image, max_side=side), style=style,
+                         strength=float(options.get("strength", 1.0)), max_side=side,
+                         model_dir=settings.MODEL_DIR)
+        version_store(version=version, pixels=output, started=started)
+    except Exception as error:
+        Version.objects.filter(pk=version.pk).update(status=Version.Status.FAILED,
+                                                     error=str(error)[:1000])
+        raise
+    return version
+
+
+def ml_status() -> dict[str, str]:
+    """What the detail page shows next to each feature: "" when ready, else the problem."""
+    return {"recognition": model_problem(DETECTOR),
+            "background": model_problem(SEGMENTER, DETECTOR),
+            "style": model_problem(STYLE_ENCODER, STYLE_DECODER)}
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    value = color.lstrip("#")
+    if len(value) != 6:
+        return (255, 255, 255)
+    return (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))

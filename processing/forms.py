@@ -1,0 +1,56 @@
+from django import forms
+
+HEX_COLOR = r"^#[0-9a-fA-F]{6}$"
+
+
+class BackgroundForm(forms.Form):
+    method = forms.ChoiceField(choices=[
+        ("auto", "Automatic (segmentation, or GrabCut for other subjects)"),
+        ("deeplab", "Segmentation model (people, animals, vehicles, furniture)"),
+        ("grabcut", "GrabCut (classical, any subject)")], initial="auto")
+    mode = forms.ChoiceField(choices=[("transparent", "Transparent (PNG)"),
+                                      ("color", "A colour"), ("blur", "A blur of the original"),
+                                      ("image", "Another of my images")], initial="transparent")
+    color = forms.RegexField(regex=HEX_COLOR, initial="#ffffff", required=False,
+                             widget=forms.TextInput(attrs={"type": "color"}))
+    background_id = forms.CharField(required=False, max_length=24,
+                                    label="Background image id (for “another of my images”)")
+    box = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_box(self) -> list[float] | None:
+        raw = self.cleaned_data.get("box") or ""
+        if not raw:
+            return None
+        try:
+            values = [float(part) for part in raw.split(",")]
+        except ValueError:
+            raise forms.ValidationError("The box must be four numbers.") from None
+        x0, y0, x1, y1 = values if len(values) == 4 else (0, 0, 0, 0)
+        if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
+            raise forms.ValidationError("The box must lie inside the image.")
+        return values
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("mode") == "image" and not data.get("background_id"):
+            self.add_error("background_id", "Choose the image to put behind the subject.")
+        return data
+
+
+class StyleForm(forms.Form):
+    artwork = forms.ChoiceField(required=False, label="Artwork")
+    style_image_id = forms.CharField(required=False, max_length=24,
+                                     label="…or the id of one of your images")
+    strength = forms.FloatField(min_value=0.0, max_value=1.0, initial=1.0,
+                                widget=forms.NumberInput(attrs={"step": "0.05"}))
+    full_size = forms.BooleanField(required=False, label="Full size (slower; up to 2048 px)")
+
+    def __init__(self, *args: object, artworks: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["artwork"].choices = [("", "—"), *artworks]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not data.get("artwork") and not data.get("style_image_id"):
+            raise forms.ValidationError("Choose an artwork or one of your images as the style.")
+        return data

@@ -16,6 +16,7 @@ from django.utils import timezone
 from gallery.imaging import load_rgb
 from gallery.models import Detection, Image
 from processing.jobs import job_enqueue
+from processing.ml.detect import Detection as MlDetection
 from processing.ml.detect import detect_objects
 from processing.ml.manifest import DETECTOR, SEGMENTER, STYLE_ARTWORKS, STYLE_DECODER, STYLE_ENCODER
 from processing.ml.segment import background_mask, remove_background
@@ -115,8 +116,11 @@ def background_remove(*, version: Version) -> Version:
             method = "grabcut"
         if method == "grabcut" and box is None and model_problem(DETECTOR):
             box = (0.1, 0.1, 0.9, 0.9)  # no detector to find the subject: assume it is central
+        known = version.image.detections if version.image.recognised_at else None
+        detections = None if known is None else [
+            MlDetection(label=item.label, score=item.score, box=tuple(item.box)) for item in known]
         result = background_mask(image=pixels, model_dir=settings.MODEL_DIR, method=method,
-                                 box=box)
+                                 box=box, detections=detections)
         background = None
         if options.get("mode") == "image":
             other = Image.objects.filter(owner_id=version.owner_id,

@@ -129,6 +129,12 @@ CELERY_RESULT_BACKEND = (
     env_str("CELERY_RESULT_BACKEND") or REDIS_URL or with_database(MONGODB_URI, "celery-results")
 )
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# A prefix for every Redis key of the broker and results, so that several installations (or
+# test sessions) can share one Redis database without taking each other's tasks.
+_CELERY_KEY_PREFIX = env_str("CELERY_KEY_PREFIX")
+if _CELERY_KEY_PREFIX:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": _CELERY_KEY_PREFIX}
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": _CELERY_KEY_PREFIX}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -1,6 +1,8 @@
 from django import forms
 
 HEX_COLOR = r"^#[0-9a-fA-F]{6}$"
+OBJECT_ID = r"^[0-9a-f]{24}$"
+ID_ERROR = {"invalid": "That is not the id of one of your images."}
 
 
 class BackgroundForm(forms.Form):
@@ -13,8 +15,8 @@ class BackgroundForm(forms.Form):
                                       ("image", "Another of my images")], initial="transparent")
     color = forms.RegexField(regex=HEX_COLOR, initial="#ffffff", required=False,
                              widget=forms.TextInput(attrs={"type": "color"}))
-    background_id = forms.CharField(required=False, max_length=24,
-                                    label="Background image id (for “another of my images”)")
+    background_id = forms.RegexField(regex=OBJECT_ID, required=False, error_messages=ID_ERROR,
+                                     label="Background image id (for “another of my images”)")
     box = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_box(self) -> list[float] | None:
@@ -39,8 +41,8 @@ class BackgroundForm(forms.Form):
 
 class StyleForm(forms.Form):
     artwork = forms.ChoiceField(required=False, label="Artwork")
-    style_image_id = forms.CharField(required=False, max_length=24,
-                                     label="…or the id of one of your images")
+    style_image_id = forms.RegexField(regex=OBJECT_ID, required=False, error_messages=ID_ERROR,
+                                      label="…or the id of one of your images")
     strength = forms.FloatField(min_value=0.0, max_value=1.0, initial=1.0,
                                 widget=forms.NumberInput(attrs={"step": "0.05"}))
     full_size = forms.BooleanField(required=False, label="Full size (slower; up to 2048 px)")

@@ -8,6 +8,7 @@ import atexit
 import os
 import shutil
 import tempfile
+import uuid
 
 _ROOT = tempfile.mkdtemp(prefix="imagesite-tests-")
 atexit.register(shutil.rmtree, _ROOT, ignore_errors=True)
@@ -17,6 +18,8 @@ os.environ["VAR_DIR"] = _ROOT
 os.environ["MEDIA_ROOT"] = os.path.join(_ROOT, "media")
 os.environ["MODEL_DIR"] = os.path.join(_ROOT, "models")
 os.environ["REDIS_URL"] = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# This session's broker keys: concurrent sessions on one Redis never take each other's tasks.
+os.environ["CELERY_KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}:"
 # The cache (rate limits) gets its own database: tests empty it, never the broker's queues.
 os.environ["CACHE_URL"] = os.environ.get("TEST_CACHE_URL", "redis://127.0.0.1:6379/14")
 os.environ["MONGODB_NAME"] = "imagesite"  # pytest-django uses test_imagesite

@@ -1,0 +1,49 @@
+"""A worker process killed mid-task loses nothing: the task is acknowledged late and rejected
+on worker loss, so the broker hands it to a fresh process, which completes it."""
+
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+from django.urls import reverse
+
+from processing.models import Job, Version
+from tests.factories import UserFactory
+from tests.processing.test_deep import _ready
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+
+def _pool_children(worker_pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(worker_pid)], capture_output=True, text=True)
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def test_a_style_transfer_survives_its_process_being_killed(installed_models,
+                                                            celery_worker_process, client,
+                                                            corpus) -> None:
+    user = UserFactory()
+    image = _ready(user, corpus / "exif/gps/DSCN0010.jpg")
+    client.force_login(user)
+    client.post(reverse("processing:stylise", args=[image.pk]),
+                {"artwork": "mondrian", "strength": "1", "full_size": "on"})
+    job = Job.objects.get(image=image, kind=Job.Kind.STYLISE)
+    deadline = time.monotonic() + 60
+    while job.status != Job.Status.STARTED and time.monotonic() < deadline:
+        time.sleep(0.05)
+        job.refresh_from_db()
+    assert job.status == Job.Status.STARTED
+    victims = _pool_children(celery_worker_process.pid)
+    assert victims
+    for pid in victims:
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 180
+    version = Version.objects.get(image=image)
+    while version.status == Version.Status.PENDING and time.monotonic() < deadline:
+        time.sleep(0.5)
+        version.refresh_from_db()
+    job.refresh_from_db()
+    assert version.status == Version.Status.READY, version.error
+    assert job.status == Job.Status.SUCCEEDED

@@ -14,24 +14,40 @@ import pandas as pd
 # column -> dtype of each grouping; "day" is UTC midnight as tz-naive datetime64
 SCHEMAS: dict[str, dict[str, str]] = {
     "per_day": {"day": "datetime64[ns]", "images": "int64", "bytes": "int64"},
-    "breakdown": {"format": "object", "source": "object", "status": "object",
-                  "images": "int64", "bytes": "int64"},
+    "breakdown": {
+        "format": "object",
+        "source": "object",
+        "status": "object",
+        "images": "int64",
+        "bytes": "int64",
+    },
     "size_histogram": {"bin": "int64", "images": "int64"},
     "dimensions": {"width_bin": "int64", "height_bin": "int64", "images": "int64"},
     "hours": {"hour": "int64", "images": "int64"},
     "labels": {"label": "object", "detections": "int64", "mean_score": "float64"},
     "cameras": {"make": "object", "model": "object", "images": "int64"},
-    "jobs": {"kind": "object", "status": "object", "jobs": "int64", "p50_ms": "float64",
-             "p95_ms": "float64"},
-    "scrape": {"source_id": "object", "url": "object", "runs": "int64", "failed_runs": "int64",
-               "pages_visited": "int64", "images_found": "int64", "images_imported": "int64",
-               "images_skipped": "int64"},
+    "jobs": {
+        "kind": "object",
+        "status": "object",
+        "jobs": "int64",
+        "p50_ms": "float64",
+        "p95_ms": "float64",
+    },
+    "scrape": {
+        "source_id": "object",
+        "url": "object",
+        "runs": "int64",
+        "failed_runs": "int64",
+        "pages_visited": "int64",
+        "images_found": "int64",
+        "images_imported": "int64",
+        "images_skipped": "int64",
+    },
 }
 
 
 def empty_frame(name: str) -> pd.DataFrame:
-    return pd.DataFrame({column: pd.Series(dtype=dtype)
-                         for column, dtype in SCHEMAS[name].items()})
+    return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in SCHEMAS[name].items()})
 
 
 @dataclass

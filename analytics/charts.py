@@ -98,8 +98,14 @@ def _style(ax: Axes, *, xlabel: str, ylabel: str) -> None:
 
 def _legend_top_right(ax: Axes) -> None:
     """Beside the left-aligned title, where it can hide no data."""
-    ax.legend(fontsize=NOTE_SIZE, frameon=False, loc="lower right", bbox_to_anchor=(1, 1),
-              ncols=2, borderaxespad=0.2)
+    ax.legend(
+        fontsize=NOTE_SIZE,
+        frameon=False,
+        loc="lower right",
+        bbox_to_anchor=(1, 1),
+        ncols=2,
+        borderaxespad=0.2,
+    )
 
 
 def _short(text: str, length: int = 38) -> str:
@@ -110,8 +116,16 @@ def _thousands(value: float, _position: int | None = None) -> str:
     return f"{value:,.0f}"
 
 
-def _hbars(ax: Axes, names: pd.Series, values: pd.Series, notes: list[str], *,
-           xlabel: str, color: str = BLUE, counts: bool = True) -> None:
+def _hbars(
+    ax: Axes,
+    names: pd.Series,
+    values: pd.Series,
+    notes: list[str],
+    *,
+    xlabel: str,
+    color: str = BLUE,
+    counts: bool = True,
+) -> None:
     """Horizontal bars, largest on top, each with a note: inside a long bar, after a short one."""
     names, values = names.iloc[:TOP_ROWS][::-1], values.iloc[:TOP_ROWS][::-1]
     positions = np.arange(len(names))
@@ -120,9 +134,16 @@ def _hbars(ax: Axes, names: pd.Series, values: pd.Series, notes: list[str], *,
     longest = max(float(values.max()), 1e-9)
     for position, value, note in zip(positions, values, notes[:TOP_ROWS][::-1], strict=True):
         inside = value >= 0.6 * longest
-        ax.annotate(note, (value, position), xytext=(-5 if inside else 4, 0),
-                    textcoords="offset points", va="center", ha="right" if inside else "left",
-                    fontsize=NOTE_SIZE, color="white" if inside else "#333333")
+        ax.annotate(
+            note,
+            (value, position),
+            xytext=(-5 if inside else 4, 0),
+            textcoords="offset points",
+            va="center",
+            ha="right" if inside else "left",
+            fontsize=NOTE_SIZE,
+            color="white" if inside else "#333333",
+        )
     ax.set_xlim(0, longest * 1.04)
     if counts:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -136,10 +157,16 @@ def _uploads_per_day(ax: Axes, table: pd.DataFrame) -> None:
     if len(days) <= 120:
         ax.bar(days, table["images"], width=0.85, color=GREY, label="Images uploaded")
     else:
-        ax.fill_between(days, table["images"], step="mid", color=GREY, linewidth=0,
-                        label="Images uploaded")
-    ax.plot(days, table[f"images_{ROLLING_DAYS}d_mean"], color=BLUE, linewidth=2.2,
-            label=f"{ROLLING_DAYS}-day mean")
+        ax.fill_between(
+            days, table["images"], step="mid", color=GREY, linewidth=0, label="Images uploaded"
+        )
+    ax.plot(
+        days,
+        table[f"images_{ROLLING_DAYS}d_mean"],
+        color=BLUE,
+        linewidth=2.2,
+        label=f"{ROLLING_DAYS}-day mean",
+    )
     locator = AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
@@ -151,8 +178,10 @@ def _uploads_per_day(ax: Axes, table: pd.DataFrame) -> None:
 
 def _formats(ax: Axes, table: pd.DataFrame) -> None:
     # bars, not a pie: lengths compare better than angles, and small shares stay readable
-    notes = [f"{pct:g} % · {_bytes(size)}"
-             for pct, size in zip(table["images_pct"], table["bytes"], strict=True)]
+    notes = [
+        f"{pct:g} % · {_bytes(size)}"
+        for pct, size in zip(table["images_pct"], table["bytes"], strict=True)
+    ]
     _hbars(ax, table["format"], table["images"], notes, xlabel="Images")
 
 
@@ -171,12 +200,14 @@ def _dimensions(ax: Axes, table: pd.DataFrame) -> None:
     heights = np.arange(0, table["height_from_px"].max() + 2 * step, step)
     grid = np.zeros((len(heights) - 1, len(widths) - 1))
     for width, height, images in table[["width_from_px", "height_from_px", "images"]].itertuples(
-            index=False):
+        index=False
+    ):
         grid[int(height // step), int(width // step)] += images
     logarithmic = grid.max() >= 50
     norm = LogNorm(vmin=1, vmax=grid.max()) if logarithmic else Normalize(vmin=0, vmax=grid.max())
-    mesh = ax.pcolormesh(widths, heights, np.ma.masked_equal(grid, 0), cmap="viridis", norm=norm,
-                         rasterized=True)  # one small bitmap in the SVG, not a path per cell
+    mesh = ax.pcolormesh(
+        widths, heights, np.ma.masked_equal(grid, 0), cmap="viridis", norm=norm, rasterized=True
+    )  # one small bitmap in the SVG, not a path per cell
     colorbar = ax.figure.colorbar(mesh, ax=ax)
     colorbar.set_label("Images" + (" (log scale)" if logarithmic else ""), fontsize=LABEL_SIZE)
     colorbar.ax.tick_params(labelsize=TICK_SIZE)
@@ -204,33 +235,53 @@ def _processing_times(ax: Axes, table: pd.DataFrame) -> None:
         ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(_thousands))
     for position, p50, p95 in zip(positions, table["median_ms"], table["p95_ms"], strict=True):
-        ax.annotate(f"{p50:,.0f} / {p95:,.0f} ms", (p95, position), xytext=(4, 0),
-                    textcoords="offset points", va="center", fontsize=NOTE_SIZE)
+        ax.annotate(
+            f"{p50:,.0f} / {p95:,.0f} ms",
+            (p95, position),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=NOTE_SIZE,
+        )
     ax.set_xlim(right=high * (4 if ax.get_xscale() == "log" else 1.3))  # room for the notes
     _legend_top_right(ax)
-    _style(ax, xlabel="Time (ms" + (", log scale)" if ax.get_xscale() == "log" else ")"),
-           ylabel="")
+    _style(ax, xlabel="Time (ms" + (", log scale)" if ax.get_xscale() == "log" else ")"), ylabel="")
     ax.grid(axis="y", visible=False)
 
 
 def _failure_rates(ax: Axes, table: pd.DataFrame) -> None:
     table = table.sort_values(["failure_pct", "kind"], ascending=[False, True])
-    notes = [f"{pct:g} % ({failed:,} of {finished:,})" for pct, failed, finished
-             in zip(table["failure_pct"], table["failed"], table["finished"], strict=True)]
-    _hbars(ax, table["kind"], table["failure_pct"], notes, xlabel="Failed jobs (% of finished)",
-           color=RED, counts=False)
+    notes = [
+        f"{pct:g} % ({failed:,} of {finished:,})"
+        for pct, failed, finished in zip(
+            table["failure_pct"], table["failed"], table["finished"], strict=True
+        )
+    ]
+    _hbars(
+        ax,
+        table["kind"],
+        table["failure_pct"],
+        notes,
+        xlabel="Failed jobs (% of finished)",
+        color=RED,
+        counts=False,
+    )
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g} %"))
 
 
 def _labels(ax: Axes, table: pd.DataFrame) -> None:
-    notes = [f"{count:,} ({pct:g} %)"
-             for count, pct in zip(table["detections"], table["detections_pct"], strict=True)]
+    notes = [
+        f"{count:,} ({pct:g} %)"
+        for count, pct in zip(table["detections"], table["detections_pct"], strict=True)
+    ]
     _hbars(ax, table["label"], table["detections"], notes, xlabel="Detections")
 
 
 def _cameras(ax: Axes, table: pd.DataFrame) -> None:
-    notes = [f"{count:,} ({pct:g} %)"
-             for count, pct in zip(table["images"], table["images_pct"], strict=True)]
+    notes = [
+        f"{count:,} ({pct:g} %)"
+        for count, pct in zip(table["images"], table["images_pct"], strict=True)
+    ]
     _hbars(ax, table["camera"], table["images"], notes, xlabel="Images")
 
 
@@ -245,9 +296,12 @@ def _taken_hours(ax: Axes, table: pd.DataFrame) -> None:
 
 
 def _scrape_sources(ax: Axes, table: pd.DataFrame) -> None:
-    notes = [f"{imported:,} · {runs:,} runs" + (f", {failed:,} failed" if failed else "")
-             for imported, runs, failed
-             in zip(table["images_imported"], table["runs"], table["failed_runs"], strict=True)]
+    notes = [
+        f"{imported:,} · {runs:,} runs" + (f", {failed:,} failed" if failed else "")
+        for imported, runs, failed in zip(
+            table["images_imported"], table["runs"], table["failed_runs"], strict=True
+        )
+    ]
     _hbars(ax, table["source"], table["images_imported"], notes, xlabel="Images imported")
 
 

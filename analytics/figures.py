@@ -46,8 +46,9 @@ class Figures(TypedDict):
     tables: dict[str, Table]
 
 
-def compute_figures(*, db: Database[Any], owner_id: ObjectId | None,
-                    server_percentiles: bool | None = None) -> Figures:
+def compute_figures(
+    *, db: Database[Any], owner_id: ObjectId | None, server_percentiles: bool | None = None
+) -> Figures:
     """Figures of one owner's library, or of every library when `owner_id` is None.
 
     `server_percentiles`: None tries `$percentile` and falls back to computing percentiles
@@ -81,6 +82,7 @@ def _csv_safe(cell: Cell) -> Cell:
 
 # -- from grouped data to figures ----------------------------------------------------------------
 
+
 def figures_from(aggregates: Aggregates, *, owner_id: ObjectId | None) -> Figures:
     tables: dict[str, Table] = {
         "uploads_per_day": _uploads_per_day(aggregates.per_day),
@@ -96,9 +98,13 @@ def figures_from(aggregates: Aggregates, *, owner_id: ObjectId | None) -> Figure
     }
     summary = _summary(aggregates)
     empty = not (summary["images"] or summary["jobs"] or summary["scrape_runs"])
-    return {"version": FIGURES_VERSION, "empty": empty,
-            "owner_id": None if owner_id is None else str(owner_id),
-            "summary": summary, "tables": tables}
+    return {
+        "version": FIGURES_VERSION,
+        "empty": empty,
+        "owner_id": None if owner_id is None else str(owner_id),
+        "summary": summary,
+        "tables": tables,
+    }
 
 
 def _summary(aggregates: Aggregates) -> dict[str, Cell]:
@@ -144,16 +150,29 @@ def _summary(aggregates: Aggregates) -> dict[str, Cell]:
 
 def _uploads_per_day(per_day: pd.DataFrame) -> Table:
     title = "Uploads per day (UTC)"
-    columns = ["date", "images", "bytes", f"images_{ROLLING_DAYS}d_mean",
-               "cumulative_images", "cumulative_bytes"]
+    columns = [
+        "date",
+        "images",
+        "bytes",
+        f"images_{ROLLING_DAYS}d_mean",
+        "cumulative_images",
+        "cumulative_bytes",
+    ]
     if per_day.empty:
         return _table(title, columns, [])
     # days without uploads count as zero in the rolling mean and show as rows
     days = per_day.groupby("day")[["images", "bytes"]].sum()
     days = days.reindex(pd.date_range(days.index.min(), days.index.max(), freq="D"), fill_value=0)
     mean = days["images"].rolling(ROLLING_DAYS, min_periods=1).mean().round(3)
-    rows = zip(days.index, days["images"], days["bytes"], mean,
-               days["images"].cumsum(), days["bytes"].cumsum(), strict=True)
+    rows = zip(
+        days.index,
+        days["images"],
+        days["bytes"],
+        mean,
+        days["images"].cumsum(),
+        days["bytes"].cumsum(),
+        strict=True,
+    )
     return _table(title, columns, [[_date(day), *rest] for day, *rest in rows])
 
 
@@ -162,8 +181,9 @@ def _formats(breakdown: pd.DataFrame) -> Table:
     formats = formats.reset_index().sort_values(["images", "format"], ascending=[False, True])
     images_pct = _pct(formats["images"])
     bytes_pct = _pct(formats["bytes"])
-    rows = zip(formats["format"], formats["images"], images_pct, formats["bytes"], bytes_pct,
-               strict=True)
+    rows = zip(
+        formats["format"], formats["images"], images_pct, formats["bytes"], bytes_pct, strict=True
+    )
     return _table("Image formats", ["format", "images", "images_pct", "bytes", "bytes_pct"], rows)
 
 
@@ -175,70 +195,98 @@ def _file_sizes(histogram: pd.DataFrame) -> Table:
     counts = histogram.groupby("bin")["images"].sum()
     bins = range(int(counts.index.min()), int(counts.index.max()) + 1)
     counts = counts.reindex(bins, fill_value=0)
-    rows = [[_mb(10 ** (b / SIZE_BINS_PER_DECADE)), _mb(10 ** ((b + 1) / SIZE_BINS_PER_DECADE)),
-             count] for b, count in counts.items()]
+    rows = [
+        [_mb(10 ** (b / SIZE_BINS_PER_DECADE)), _mb(10 ** ((b + 1) / SIZE_BINS_PER_DECADE)), count]
+        for b, count in counts.items()
+    ]
     return _table(title, columns, rows)
 
 
 def _dimensions(grid: pd.DataFrame) -> Table:
     last = MAX_DIMENSION_PX // DIMENSION_BIN_PX
-    cells = grid.assign(width_bin=grid["width_bin"].clip(upper=last),
-                        height_bin=grid["height_bin"].clip(upper=last))
+    cells = grid.assign(
+        width_bin=grid["width_bin"].clip(upper=last), height_bin=grid["height_bin"].clip(upper=last)
+    )
     cells = cells.groupby(["width_bin", "height_bin"])["images"].sum().reset_index()
-    rows = zip(cells["width_bin"] * DIMENSION_BIN_PX, cells["height_bin"] * DIMENSION_BIN_PX,
-               cells["images"], strict=True)
-    title = (f"Image dimensions ({DIMENSION_BIN_PX} px cells; "
-             f"{MAX_DIMENSION_PX} means {MAX_DIMENSION_PX} px or more)")
+    rows = zip(
+        cells["width_bin"] * DIMENSION_BIN_PX,
+        cells["height_bin"] * DIMENSION_BIN_PX,
+        cells["images"],
+        strict=True,
+    )
+    title = (
+        f"Image dimensions ({DIMENSION_BIN_PX} px cells; "
+        f"{MAX_DIMENSION_PX} means {MAX_DIMENSION_PX} px or more)"
+    )
     return _table(title, ["width_from_px", "height_from_px", "images"], rows)
 
 
 def _processing_times(jobs: pd.DataFrame) -> Table:
     done = jobs[(jobs["status"] == "succeeded") & jobs["p50_ms"].notna()].sort_values("kind")
-    rows = [[kind, count, _int(p50), _int(p95)]
-            for kind, count, p50, p95 in zip(done["kind"], done["jobs"], done["p50_ms"],
-                                             done["p95_ms"], strict=True)]
-    return _table("Processing time of succeeded jobs (ms)",
-                  ["kind", "jobs", "median_ms", "p95_ms"], rows)
+    rows = [
+        [kind, count, _int(p50), _int(p95)]
+        for kind, count, p50, p95 in zip(
+            done["kind"], done["jobs"], done["p50_ms"], done["p95_ms"], strict=True
+        )
+    ]
+    return _table(
+        "Processing time of succeeded jobs (ms)", ["kind", "jobs", "median_ms", "p95_ms"], rows
+    )
 
 
 def _failure_rates(jobs: pd.DataFrame) -> Table:
     finished = jobs[jobs["status"].isin(["succeeded", "failed"])]
     if finished.empty:
-        return _table("Failure rate of finished jobs", ["kind", "finished", "failed",
-                                                        "failure_pct"], [])
-    counts = finished.pivot_table(index="kind", columns="status", values="jobs", aggfunc="sum",
-                                  fill_value=0).reindex(columns=["succeeded", "failed"],
-                                                        fill_value=0)
+        return _table(
+            "Failure rate of finished jobs", ["kind", "finished", "failed", "failure_pct"], []
+        )
+    counts = finished.pivot_table(
+        index="kind", columns="status", values="jobs", aggfunc="sum", fill_value=0
+    ).reindex(columns=["succeeded", "failed"], fill_value=0)
     total = counts["succeeded"] + counts["failed"]
     rate = (100 * counts["failed"] / total).round(2)
     rows = zip(counts.index, total, counts["failed"], rate, strict=True)
-    return _table("Failure rate of finished jobs", ["kind", "finished", "failed", "failure_pct"],
-                  rows)
+    return _table(
+        "Failure rate of finished jobs", ["kind", "finished", "failed", "failure_pct"], rows
+    )
 
 
 def _labels(labels: pd.DataFrame) -> Table:
     ordered = labels.sort_values(["detections", "label"], ascending=[False, True])
-    rows = zip(ordered["label"], ordered["detections"], _pct(ordered["detections"]),
-               ordered["mean_score"].astype(float).round(3), strict=True)
-    return _table("Detected objects", ["label", "detections", "detections_pct", "mean_score"],
-                  rows)
+    rows = zip(
+        ordered["label"],
+        ordered["detections"],
+        _pct(ordered["detections"]),
+        ordered["mean_score"].astype(float).round(3),
+        strict=True,
+    )
+    return _table("Detected objects", ["label", "detections", "detections_pct", "mean_score"], rows)
 
 
 def _cameras(cameras: pd.DataFrame) -> Table:
     known = cameras[(cameras["make"] != "") | (cameras["model"] != "")]
-    names = [_camera_name(make, model) for make, model in zip(known["make"], known["model"],
-                                                               strict=True)]
+    names = [
+        _camera_name(make, model) for make, model in zip(known["make"], known["model"], strict=True)
+    ]
     counts = known.assign(camera=names).groupby("camera")["images"].sum().reset_index()
     counts = counts.sort_values(["images", "camera"], ascending=[False, True])
     shares = _pct(counts["images"])
-    rows = [[camera, images, share] for camera, images, share in
-            zip(counts["camera"], counts["images"], shares, strict=True)][:TOP_CAMERAS]
+    rows = [
+        [camera, images, share]
+        for camera, images, share in zip(counts["camera"], counts["images"], shares, strict=True)
+    ][:TOP_CAMERAS]
     if len(counts) > TOP_CAMERAS:
         rest = counts.iloc[TOP_CAMERAS:]
-        rows.append([f"Other ({len(rest)} models)", rest["images"].sum(),
-                     round(float(shares.iloc[TOP_CAMERAS:].sum()), 2)])
-    return _table("Cameras (images with a camera in their EXIF)",
-                  ["camera", "images", "images_pct"], rows)
+        rows.append(
+            [
+                f"Other ({len(rest)} models)",
+                rest["images"].sum(),
+                round(float(shares.iloc[TOP_CAMERAS:].sum()), 2),
+            ]
+        )
+    return _table(
+        "Cameras (images with a camera in their EXIF)", ["camera", "images", "images_pct"], rows
+    )
 
 
 def _camera_name(make: str, model: str) -> str:
@@ -259,17 +307,28 @@ def _taken_hours(hours: pd.DataFrame) -> Table:
 
 def _scrape_sources(scrape: pd.DataFrame) -> Table:
     ordered = scrape.sort_values(["images_imported", "url"], ascending=[False, True])
-    columns = ["source", "runs", "failed_runs", "pages_visited", "images_found",
-               "images_imported", "images_skipped"]
+    columns = [
+        "source",
+        "runs",
+        "failed_runs",
+        "pages_visited",
+        "images_found",
+        "images_imported",
+        "images_skipped",
+    ]
     rows = ordered.rename(columns={"url": "source"})[columns].to_numpy().tolist()
     return _table("Web imports per source", columns, rows)
 
 
 # -- small helpers -------------------------------------------------------------------------------
 
+
 def _table(title: str, columns: list[str], rows: Any) -> Table:
-    return {"title": title, "columns": columns,
-            "rows": [[_cell(value) for value in row] for row in rows]}
+    return {
+        "title": title,
+        "columns": columns,
+        "rows": [[_cell(value) for value in row] for row in rows],
+    }
 
 
 def _cell(value: Any) -> Cell:

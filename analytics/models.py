@@ -8,8 +8,13 @@ from django.utils import timezone
 class AnalyticsSnapshot(models.Model):
     """Figures for one user, or for every user when owner is empty (staff view)."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.CASCADE, related_name="analytics_snapshots")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="analytics_snapshots",
+    )
     computed_at = models.DateTimeField(default=timezone.now)
     duration_ms = models.PositiveIntegerField(default=0)
     figures = models.JSONField(default=dict)

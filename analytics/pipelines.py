@@ -44,6 +44,7 @@ def _percentile(expression: Any) -> dict[str, Any]:
 
 # -- gallery_image: one grouping per figure ------------------------------------------------------
 
+
 def _images_per_day() -> Pipeline:
     day = {"$dateTrunc": {"date": "$uploaded_at", "unit": "day"}}  # UTC days; MongoDB 5.0+
     return [{"$group": {"_id": day, "images": {"$sum": 1}, "bytes": {"$sum": "$size_bytes"}}}]
@@ -57,8 +58,9 @@ def _image_breakdown() -> Pipeline:
 
 def _image_size_stats() -> Pipeline:
     pixels = {"$multiply": ["$width", "$height"]}
-    return [{"$group": {"_id": None, "size": _percentile("$size_bytes"),
-                        "pixels": _percentile(pixels)}}]
+    return [
+        {"$group": {"_id": None, "size": _percentile("$size_bytes"), "pixels": _percentile(pixels)}}
+    ]
 
 
 def _file_size_histogram() -> Pipeline:
@@ -69,20 +71,31 @@ def _file_size_histogram() -> Pipeline:
 
 
 def _dimension_grid() -> Pipeline:
-    cell = {axis: {"$trunc": {"$divide": [f"${axis}", DIMENSION_BIN_PX]}}
-            for axis in ("width", "height")}
+    cell = {
+        axis: {"$trunc": {"$divide": [f"${axis}", DIMENSION_BIN_PX]}}
+        for axis in ("width", "height")
+    }
     return [{"$group": {"_id": cell, "images": {"$sum": 1}}}]
 
 
 def _taken_hours() -> Pipeline:
-    return [{"$match": {"taken_at": {"$ne": None}}},
-            {"$group": {"_id": {"$hour": "$taken_at"}, "images": {"$sum": 1}}}]
+    return [
+        {"$match": {"taken_at": {"$ne": None}}},
+        {"$group": {"_id": {"$hour": "$taken_at"}, "images": {"$sum": 1}}},
+    ]
 
 
 def _label_counts() -> Pipeline:
-    return [{"$unwind": "$detections"},
-            {"$group": {"_id": "$detections.label", "detections": {"$sum": 1},
-                        "mean_score": {"$avg": "$detections.score"}}}]
+    return [
+        {"$unwind": "$detections"},
+        {
+            "$group": {
+                "_id": "$detections.label",
+                "detections": {"$sum": 1},
+                "mean_score": {"$avg": "$detections.score"},
+            }
+        },
+    ]
 
 
 def _camera_counts() -> Pipeline:
@@ -92,9 +105,13 @@ def _camera_counts() -> Pipeline:
 
 def _image_facets(*, percentiles: bool) -> dict[str, Pipeline]:
     facets = {
-        "per_day": _images_per_day(), "breakdown": _image_breakdown(),
-        "size_histogram": _file_size_histogram(), "dimensions": _dimension_grid(),
-        "hours": _taken_hours(), "labels": _label_counts(), "cameras": _camera_counts(),
+        "per_day": _images_per_day(),
+        "breakdown": _image_breakdown(),
+        "size_histogram": _file_size_histogram(),
+        "dimensions": _dimension_grid(),
+        "hours": _taken_hours(),
+        "labels": _label_counts(),
+        "cameras": _camera_counts(),
     }
     if percentiles:
         facets["size_stats"] = _image_size_stats()
@@ -133,8 +150,9 @@ def camera_counts_pipeline(*, owner_id: ObjectId | None = None) -> Pipeline:
     return owner_match(owner_id) + _camera_counts()
 
 
-def image_facets_pipeline(*, owner_id: ObjectId | None = None,
-                          percentiles: bool = True) -> Pipeline:
+def image_facets_pipeline(
+    *, owner_id: ObjectId | None = None, percentiles: bool = True
+) -> Pipeline:
     """Every image figure in one pass: a single document, one array per facet name."""
     return owner_match(owner_id) + [{"$facet": _image_facets(percentiles=percentiles)}]
 
@@ -142,10 +160,12 @@ def image_facets_pipeline(*, owner_id: ObjectId | None = None,
 def image_values_pipeline(*, owner_id: ObjectId | None = None) -> Pipeline:
     """Size and pixel count per image: the fallback input of the size percentiles."""
     return owner_match(owner_id) + [
-        {"$project": {"_id": 0, "size_bytes": 1, "pixels": {"$multiply": ["$width", "$height"]}}}]
+        {"$project": {"_id": 0, "size_bytes": 1, "pixels": {"$multiply": ["$width", "$height"]}}}
+    ]
 
 
 # -- processing_job ----------------------------------------------------------------------------
+
 
 def job_stats_pipeline(*, owner_id: ObjectId | None = None, percentiles: bool = True) -> Pipeline:
     """Jobs per (kind, status) with duration percentiles: counts, failure rates and timings.
@@ -162,10 +182,12 @@ def job_duration_values_pipeline(*, owner_id: ObjectId | None = None) -> Pipelin
     """(kind, status, duration) of finished jobs: the fallback input of the percentiles."""
     return owner_match(owner_id) + [
         {"$match": {"duration_ms": {"$ne": None}}},
-        {"$project": {"_id": 0, "kind": 1, "status": 1, "duration_ms": 1}}]
+        {"$project": {"_id": 0, "kind": 1, "status": 1, "duration_ms": 1}},
+    ]
 
 
 # -- scraping ----------------------------------------------------------------------------------
+
 
 def _count_if(field: str, value: str) -> dict[str, Any]:
     return {"$sum": {"$cond": [{"$eq": [f"${field}", value]}, 1, 0]}}
@@ -173,15 +195,19 @@ def _count_if(field: str, value: str) -> dict[str, Any]:
 
 def scrape_source_stats_pipeline(*, owner_id: ObjectId | None = None) -> Pipeline:
     """Runs and their page and image counts per source; the URLs come from the sources."""
-    return owner_match(owner_id) + [{"$group": {
-        "_id": "$source_id",
-        "runs": {"$sum": 1},
-        "failed_runs": _count_if("status", "failed"),
-        "pages_visited": {"$sum": "$pages_visited"},
-        "images_found": {"$sum": "$images_found"},
-        "images_imported": {"$sum": "$images_imported"},
-        "images_skipped": {"$sum": "$images_skipped"},
-    }}]
+    return owner_match(owner_id) + [
+        {
+            "$group": {
+                "_id": "$source_id",
+                "runs": {"$sum": 1},
+                "failed_runs": _count_if("status", "failed"),
+                "pages_visited": {"$sum": "$pages_visited"},
+                "images_found": {"$sum": "$images_found"},
+                "images_imported": {"$sum": "$images_imported"},
+                "images_skipped": {"$sum": "$images_skipped"},
+            }
+        }
+    ]
 
 
 def scrape_source_urls(db: Database[Any], source_ids: list[ObjectId]) -> Mapping[ObjectId, str]:

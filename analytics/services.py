@@ -27,8 +27,10 @@ def snapshot_compute(*, owner: User | None) -> AnalyticsSnapshot:
     charts = render_charts(figures)
     snapshot = AnalyticsSnapshot.objects.create(owner=owner, figures=figures)
     folder = f"{owner.pk if owner else ALL_USERS}/analytics/{snapshot.pk}"
-    snapshot.charts = {name: default_storage.save(f"{folder}/{name}.svg", ContentFile(data))
-                       for name, data in charts.items()}
+    snapshot.charts = {
+        name: default_storage.save(f"{folder}/{name}.svg", ContentFile(data))
+        for name, data in charts.items()
+    }
     snapshot.duration_ms = round((time.perf_counter() - started) * 1000)
     snapshot.save(update_fields=["charts", "duration_ms"])
     _prune(owner=owner)
@@ -42,9 +44,12 @@ def snapshot_latest(*, owner: User | None) -> AnalyticsSnapshot | None:
 def snapshot_enqueue(*, owner: User | None) -> Job:
     from analytics.tasks import snapshot_task
 
-    return job_enqueue(task=snapshot_task, kind=Job.Kind.SNAPSHOT,
-                       owner_id=owner.pk if owner else None,
-                       args=(str(owner.pk) if owner else "",))
+    return job_enqueue(
+        task=snapshot_task,
+        kind=Job.Kind.SNAPSHOT,
+        owner_id=owner.pk if owner else None,
+        args=(str(owner.pk) if owner else "",),
+    )
 
 
 def snapshots_compute_all() -> int:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("analytics/recompute/", views.recompute, name="recompute"),
     path("analytics/jobs/<objectid:job_id>/", views.job_progress, name="job_progress"),
     path("analytics/<objectid:snapshot_id>/charts/<slug:name>.svg", views.chart, name="chart"),
-    path("analytics/<objectid:snapshot_id>/tables/<slug:name>.csv", views.table_csv,
-         name="table_csv"),
+    path(
+        "analytics/<objectid:snapshot_id>/tables/<slug:name>.csv", views.table_csv, name="table_csv"
+    ),
 ]

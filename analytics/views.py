@@ -22,8 +22,9 @@ def _scope(request: AuthedRequest) -> User | None:
 
 
 def _visible_snapshot(request: AuthedRequest, snapshot_id: object) -> AnalyticsSnapshot:
-    visible = Q(owner=request.user) | Q(owner=None) if request.user.is_staff \
-        else Q(owner=request.user)
+    visible = (
+        Q(owner=request.user) | Q(owner=None) if request.user.is_staff else Q(owner=request.user)
+    )
     return get_object_or_404(AnalyticsSnapshot.objects.filter(visible), pk=snapshot_id)
 
 
@@ -33,24 +34,34 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     owner = _scope(request)
     snapshot = snapshot_latest(owner=owner)
     job = Job.objects.filter(kind=Job.Kind.SNAPSHOT, owner=owner).order_by("-queued_at").first()
-    return render(request, "analytics/dashboard.html", {
-        "snapshot": snapshot, "all_users": owner is None,
-        "job": job if job and job.is_active else None})
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {
+            "snapshot": snapshot,
+            "all_users": owner is None,
+            "job": job if job and job.is_active else None,
+        },
+    )
 
 
 @login_required
 @require_POST
 def recompute(request: AuthedRequest) -> HttpResponse:
     job = snapshot_enqueue(owner=_scope(request))
-    return render(request, "analytics/dashboard.html#recompute", {"job": job,
-                                                                  "all_users": _scope(request) is None})
+    return render(
+        request,
+        "analytics/dashboard.html#recompute",
+        {"job": job, "all_users": _scope(request) is None},
+    )
 
 
 @login_required
 @require_GET
 def job_progress(request: AuthedRequest, job_id: object) -> HttpResponse:
-    job = get_object_or_404(Job.objects.filter(kind=Job.Kind.SNAPSHOT, owner=_scope(request)),
-                            pk=job_id)
+    job = get_object_or_404(
+        Job.objects.filter(kind=Job.Kind.SNAPSHOT, owner=_scope(request)), pk=job_id
+    )
     response = render(request, "analytics/dashboard.html#recompute", {"job": job})
     if not job.is_active:
         response["HX-Refresh"] = "true"  # the new snapshot replaces the whole page

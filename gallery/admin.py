@@ -8,13 +8,35 @@ from gallery.services import image_delete
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "owner", "format", "width", "height", "size_bytes", "status",
-                    "source", "hidden", "uploaded_at"]
+    list_display = [
+        "__str__",
+        "owner",
+        "format",
+        "width",
+        "height",
+        "size_bytes",
+        "status",
+        "source",
+        "hidden",
+        "uploaded_at",
+    ]
     list_filter = ["status", "source", "format", "hidden"]
     search_fields = ["title", "original_name", "sha256"]
     date_hierarchy = None
-    readonly_fields = ["owner", "original", "thumbnail", "preview", "sha256", "phash", "exif",
-                       "uploaded_at", "format", "width", "height", "size_bytes"]
+    readonly_fields = [
+        "owner",
+        "original",
+        "thumbnail",
+        "preview",
+        "sha256",
+        "phash",
+        "exif",
+        "uploaded_at",
+        "format",
+        "width",
+        "height",
+        "size_bytes",
+    ]
     exclude = ["detections"]
     actions = ["hide", "unhide", "delete_with_files"]
 

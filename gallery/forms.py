@@ -18,40 +18,51 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     files = MultipleFileField(
-        label="Images", widget=MultipleFileInput(attrs={"accept": "image/*", "multiple": True}),
-        help_text="JPEG, PNG, WebP, GIF, TIFF, BMP, HEIC/HEIF or AVIF; many at once.")
+        label="Images",
+        widget=MultipleFileInput(attrs={"accept": "image/*", "multiple": True}),
+        help_text="JPEG, PNG, WebP, GIF, TIFF, BMP, HEIC/HEIF or AVIF; many at once.",
+    )
 
 
 class GalleryFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search",
-                        widget=forms.TextInput(attrs={"type": "search",
-                                                      "placeholder": "Title, tag or label"}))
-    format = forms.ChoiceField(required=False, choices=[("", "Any format")]
-                               + [(name, name) for name in FORMATS])
-    source = forms.ChoiceField(required=False, choices=[("", "Any source"),
-                                                        *Image.Source.choices])
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title, tag or label"}),
+    )
+    format = forms.ChoiceField(
+        required=False, choices=[("", "Any format")] + [(name, name) for name in FORMATS]
+    )
+    source = forms.ChoiceField(required=False, choices=[("", "Any source"), *Image.Source.choices])
     label = forms.CharField(required=False, label="Label")
-    date_from = forms.DateField(required=False, label="From",
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To",
-                              widget=forms.DateInput(attrs={"type": "date"}))
-    sort = forms.ChoiceField(required=False, choices=[("uploaded", "Newest uploads"),
-                                                      ("taken", "Date taken")])
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(
+        required=False, choices=[("uploaded", "Newest uploads"), ("taken", "Date taken")]
+    )
 
     def to_filter(self) -> GalleryFilter:
         data = self.cleaned_data if self.is_valid() else {}
         sort = data.get("sort") or "uploaded"
-        return GalleryFilter(q=data.get("q", ""), format=data.get("format", ""),
-                             source=data.get("source", ""), label=data.get("label", ""),
-                             date_from=data.get("date_from"), date_to=data.get("date_to"),
-                             sort=sort if sort in SORTS else "uploaded")
+        return GalleryFilter(
+            q=data.get("q", ""),
+            format=data.get("format", ""),
+            source=data.get("source", ""),
+            label=data.get("label", ""),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            sort=sort if sort in SORTS else "uploaded",
+        )
 
 
 class ImageMetaForm(forms.Form):
     title = forms.CharField(required=False, max_length=200)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    tags = forms.CharField(required=False, max_length=500,
-                           help_text="Separate tags with commas.")
+    tags = forms.CharField(required=False, max_length=500, help_text="Separate tags with commas.")
 
     def tag_list(self) -> list[str]:
         return [tag for tag in self.cleaned_data["tags"].split(",") if tag.strip()]

@@ -40,8 +40,11 @@ def stored_files(folder: str = "") -> Iterator[str]:
 def orphan_files_find(*, grace: timedelta = GRACE) -> list[str]:
     referenced = referenced_files()
     cutoff = timezone.now() - grace
-    return sorted(name for name in stored_files() if name not in referenced
-                  and default_storage.get_modified_time(name) < cutoff)
+    return sorted(
+        name
+        for name in stored_files()
+        if name not in referenced and default_storage.get_modified_time(name) < cutoff
+    )
 
 
 def orphan_files_delete(*, names: list[str]) -> None:

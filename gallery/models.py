@@ -33,8 +33,9 @@ class Image(models.Model):
         UPLOAD = "upload", "Upload"
         SCRAPE = "scrape", "Web import"
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="images")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="images"
+    )
     original = models.FileField(max_length=300)
     thumbnail = models.FileField(max_length=300, blank=True)
     preview = models.FileField(max_length=300, blank=True)
@@ -60,8 +61,13 @@ class Image(models.Model):
     source = models.CharField(max_length=10, choices=Source, default=Source.UPLOAD)
     source_url = models.URLField(max_length=2000, blank=True)
     source_page = models.URLField(max_length=2000, blank=True)
-    scrape_run = models.ForeignKey("scraping.ScrapeRun", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="images")
+    scrape_run = models.ForeignKey(
+        "scraping.ScrapeRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="images",
+    )
 
     status = models.CharField(max_length=12, choices=Status, default=Status.PENDING)
     error = models.TextField(blank=True)
@@ -73,8 +79,9 @@ class Image(models.Model):
     recognition_queued_at = models.DateTimeField(null=True, blank=True)
     recognition_model = models.CharField(max_length=100, blank=True)
     hidden = models.BooleanField(default=False, help_text="Hidden by a moderator")
-    current_version = models.ForeignKey("processing.Version", null=True, blank=True,
-                                        on_delete=models.SET_NULL, related_name="+")
+    current_version = models.ForeignKey(
+        "processing.Version", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         indexes = [

@@ -41,15 +41,20 @@ def image_list(*, owner: User, filters: GalleryFilter | None = None) -> QuerySet
         images = images.filter(**{f"{field}__lt": _day_start(filters.date_to, next_day=True)})
     if filters.q:
         words = filters.q.strip().lower()
-        images = images.filter(Q(title__icontains=words) | Q(tags__contains=[words])
-                               | Q(detections__label=words) | Q(description__icontains=words))
+        images = images.filter(
+            Q(title__icontains=words)
+            | Q(tags__contains=[words])
+            | Q(detections__label=words)
+            | Q(description__icontains=words)
+        )
     return images.order_by(*SORTS.get(filters.sort, SORTS["uploaded"]))
 
 
-def image_page(*, owner: User, filters: GalleryFilter, offset: int, size: int
-               ) -> tuple[list[Image], bool]:
+def image_page(
+    *, owner: User, filters: GalleryFilter, offset: int, size: int
+) -> tuple[list[Image], bool]:
     """One page and whether another follows (one query: no count)."""
-    rows = list(image_list(owner=owner, filters=filters)[offset:offset + size + 1])
+    rows = list(image_list(owner=owner, filters=filters)[offset : offset + size + 1])
     return rows[:size], len(rows) > size
 
 

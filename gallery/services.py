@@ -25,9 +25,17 @@ class UploadResult:
     image: Image | None = None
 
 
-def image_create(*, owner: User, file: IO[bytes], name: str, source: str = Image.Source.UPLOAD,
-                 source_url: str = "", source_page: str = "", scrape_run_id: object = None,
-                 phash: str = "") -> tuple[Image, bool]:
+def image_create(
+    *,
+    owner: User,
+    file: IO[bytes],
+    name: str,
+    source: str = Image.Source.UPLOAD,
+    source_url: str = "",
+    source_page: str = "",
+    scrape_run_id: object = None,
+    phash: str = "",
+) -> tuple[Image, bool]:
     """Check the bytes, write the original, then the document, then queue the ingest.
 
     Returns the image and whether it is new; an exact duplicate of one of the owner's images
@@ -35,22 +43,36 @@ def image_create(*, owner: User, file: IO[bytes], name: str, source: str = Image
     leaves nothing behind.
     """
     try:
-        info = inspect_image(file=file, max_bytes=settings.UPLOAD_MAX_BYTES,
-                             max_pixels=settings.UPLOAD_MAX_PIXELS)
+        info = inspect_image(
+            file=file, max_bytes=settings.UPLOAD_MAX_BYTES, max_pixels=settings.UPLOAD_MAX_PIXELS
+        )
     except ImageRejected as error:
         raise ValidationError(str(error), code="rejected") from None
     if existing := Image.objects.filter(owner=owner, sha256=info.sha256).first():
         return existing, False
-    image = Image(owner=owner, source=source, source_url=source_url, source_page=source_page,
-                  scrape_run_id=scrape_run_id, phash=phash, sha256=info.sha256,
-                  format=info.format,
-                  width=info.width, height=info.height, size_bytes=info.size_bytes,
-                  original_name=name[:255], title=_title_from(name))
+    image = Image(
+        owner=owner,
+        source=source,
+        source_url=source_url,
+        source_page=source_page,
+        scrape_run_id=scrape_run_id,
+        phash=phash,
+        sha256=info.sha256,
+        format=info.format,
+        width=info.width,
+        height=info.height,
+        size_bytes=info.size_bytes,
+        original_name=name[:255],
+        title=_title_from(name),
+    )
     file.seek(0)
     # Written before the document: a crash in between leaves an orphan file, which the
     # orphan sweep removes, never a document without its file.
-    image.original.save(original_name(owner_id=owner.pk, sha256=info.sha256,
-                                      extension=info.extension), File(file), save=False)
+    image.original.save(
+        original_name(owner_id=owner.pk, sha256=info.sha256, extension=info.extension),
+        File(file),
+        save=False,
+    )
     try:
         image.save()
     except IntegrityError:  # the same file uploaded twice at once: the other request won
@@ -62,8 +84,13 @@ def image_create(*, owner: User, file: IO[bytes], name: str, source: str = Image
 def image_ingest_enqueue(*, image: Image) -> Job:
     from processing.tasks import image_ingest_task
 
-    return job_enqueue(task=image_ingest_task, kind=Job.Kind.INGEST, owner_id=image.owner_id,
-                       image_id=image.pk, args=(str(image.pk),))
+    return job_enqueue(
+        task=image_ingest_task,
+        kind=Job.Kind.INGEST,
+        owner_id=image.owner_id,
+        image_id=image.pk,
+        args=(str(image.pk),),
+    )
 
 
 def upload_accept(*, owner: User, files: list[File]) -> list[UploadResult]:
@@ -78,8 +105,9 @@ def upload_accept(*, owner: User, files: list[File]) -> list[UploadResult]:
         if created:
             results.append(UploadResult(name, "stored", "Added to your gallery.", image))
         else:
-            results.append(UploadResult(name, "duplicate",
-                                        "Already in your gallery: not stored twice.", image))
+            results.append(
+                UploadResult(name, "duplicate", "Already in your gallery: not stored twice.", image)
+            )
     return results
 
 

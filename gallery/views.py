@@ -12,7 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from gallery.forms import GalleryFilterForm, ImageMetaForm, UploadForm
 from gallery.models import Image
-from gallery.selectors import image_list, image_neighbours, image_page, label_choices
+from gallery.selectors import image_neighbours, image_page, label_choices
 from gallery.services import image_delete, image_update, images_delete, upload_accept
 from imagesite.converters import object_ids
 from imagesite.http import AuthedRequest
@@ -43,8 +43,11 @@ def upload(request: AuthedRequest) -> HttpResponse:
         if request.htmx:
             return render(request, "gallery/upload.html#upload-results", {"results": results})
         form = UploadForm()
-    return render(request, "gallery/upload.html", {
-        "form": form, "results": results, "max_mb": settings.UPLOAD_MAX_BYTES // 2**20})
+    return render(
+        request,
+        "gallery/upload.html",
+        {"form": form, "results": results, "max_mb": settings.UPLOAD_MAX_BYTES // 2**20},
+    )
 
 
 @login_required
@@ -59,8 +62,12 @@ def gallery(request: AuthedRequest) -> HttpResponse:
     images, has_more = image_page(owner=request.user, filters=filters, offset=offset, size=size)
     query = request.GET.copy()
     query["offset"] = str(offset + size)
-    context = {"form": form, "images": images, "has_more": has_more,
-               "next_url": f"{reverse('gallery:gallery')}?{query.urlencode()}"}
+    context = {
+        "form": form,
+        "images": images,
+        "has_more": has_more,
+        "next_url": f"{reverse('gallery:gallery')}?{query.urlencode()}",
+    }
     if request.htmx and not request.htmx.boosted:
         template = "gallery/gallery.html#page" if offset else "gallery/gallery.html#grid"
         return render(request, template, context)
@@ -87,13 +94,27 @@ def image_status(request: AuthedRequest, image_id: object) -> HttpResponse:
 def image_detail(request: AuthedRequest, image_id: object) -> HttpResponse:
     image = _owned_image(request, image_id)
     newer, older = image_neighbours(image=image)
-    form = ImageMetaForm(initial={"title": image.title, "description": image.description,
-                                  "tags": ", ".join(image.tags)})
-    return render(request, "gallery/detail.html", {
-        "image": image, "newer": newer, "older": older, "form": form,
-        "versions": image.versions.order_by("-created_at"),
-        "ml": ml_status(), "background_form": BackgroundForm(),
-        "style_form": StyleForm(artworks=style_choices())})
+    form = ImageMetaForm(
+        initial={
+            "title": image.title,
+            "description": image.description,
+            "tags": ", ".join(image.tags),
+        }
+    )
+    return render(
+        request,
+        "gallery/detail.html",
+        {
+            "image": image,
+            "newer": newer,
+            "older": older,
+            "form": form,
+            "versions": image.versions.order_by("-created_at"),
+            "ml": ml_status(),
+            "background_form": BackgroundForm(),
+            "style_form": StyleForm(artworks=style_choices()),
+        },
+    )
 
 
 @login_required
@@ -102,14 +123,26 @@ def image_edit_meta(request: AuthedRequest, image_id: object) -> HttpResponse:
     image = _owned_image(request, image_id)
     form = ImageMetaForm(request.POST)
     if form.is_valid():
-        image_update(image=image, title=form.cleaned_data["title"],
-                     description=form.cleaned_data["description"], tags=form.tag_list())
+        image_update(
+            image=image,
+            title=form.cleaned_data["title"],
+            description=form.cleaned_data["description"],
+            tags=form.tag_list(),
+        )
         messages.success(request, "Saved.")
-        form = ImageMetaForm(initial={"title": image.title, "description": image.description,
-                                      "tags": ", ".join(image.tags)})
+        form = ImageMetaForm(
+            initial={
+                "title": image.title,
+                "description": image.description,
+                "tags": ", ".join(image.tags),
+            }
+        )
     if request.htmx:
-        return render(request, "gallery/detail.html#meta-form", {"image": image, "form": form,
-                                                                 "saved": form.is_bound})
+        return render(
+            request,
+            "gallery/detail.html#meta-form",
+            {"image": image, "form": form, "saved": form.is_bound},
+        )
     return redirect("gallery:image_detail", image.pk)
 
 
@@ -127,8 +160,7 @@ def image_delete_view(request: AuthedRequest, image_id: object) -> HttpResponse:
 @login_required
 @require_POST
 def images_delete_view(request: AuthedRequest) -> HttpResponse:
-    count = images_delete(owner=request.user,
-                          image_ids=object_ids(request.POST.getlist("ids")))
+    count = images_delete(owner=request.user, image_ids=object_ids(request.POST.getlist("ids")))
     messages.success(request, f"Deleted {count} image{'s' if count != 1 else ''}.")
     if request.htmx:
         return HttpResponseClientRedirect(reverse("gallery:gallery"))

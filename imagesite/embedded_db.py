@@ -15,23 +15,37 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def embedded_db_start(*, port: int, storage: Path | str, log_path: Path | None = None
-                      ) -> subprocess.Popen[bytes]:
+def embedded_db_start(
+    *, port: int, storage: Path | str, log_path: Path | None = None
+) -> subprocess.Popen[bytes]:
     """Start SecantusDB on 127.0.0.1:port; storage ':memory:' is ephemeral, a folder persists."""
     if str(storage) != ":memory:":
         Path(storage).mkdir(parents=True, exist_ok=True)
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
-    command = [sys.executable, "-m", "secantus", "--host", "127.0.0.1", "--port", str(port),
-               "--storage-path", str(storage), "--log-level", "WARNING"]
+    command = [
+        sys.executable,
+        "-m",
+        "secantus",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--storage-path",
+        str(storage),
+        "--log-level",
+        "WARNING",
+    ]
     return subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
 
 
-def embedded_db_wait(*, uri: str, process: subprocess.Popen[bytes] | None = None,
-                     timeout: float = 60.0) -> None:
+def embedded_db_wait(
+    *, uri: str, process: subprocess.Popen[bytes] | None = None, timeout: float = 60.0
+) -> None:
     """Block until the server answers a ping; fail early if its process died."""
     deadline = time.monotonic() + timeout
     client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(
-        uri, serverSelectionTimeoutMS=500)
+        uri, serverSelectionTimeoutMS=500
+    )
     try:
         while True:
             if process is not None and process.poll() is not None:
@@ -41,7 +55,9 @@ def embedded_db_wait(*, uri: str, process: subprocess.Popen[bytes] | None = None
                 return
             except pymongo.errors.PyMongoError:
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"the database at {uri} did not answer in {timeout:.0f} s")
+                    raise TimeoutError(
+                        f"the database at {uri} did not answer in {timeout:.0f} s"
+                    ) from None
                 time.sleep(0.2)
     finally:
         client.close()

@@ -22,8 +22,13 @@ class Supervisor:
 
     def start(self, name: str, command: Sequence[str]) -> subprocess.Popen[bytes]:
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - kept open for the child
-        process = subprocess.Popen(list(command), cwd=BASE_DIR, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            list(command),
+            cwd=BASE_DIR,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.children.append((name, process))
         print(f"  {name:<9} pid {process.pid}, log {log.name}", flush=True)
         return process
@@ -74,27 +79,53 @@ def main() -> int:
         if not os.environ.get("MONGODB_URI"):
             db_port = settings.EMBEDDED_DB_PORT
             if port_in_use(db_port):
-                print(f"Port {db_port} is taken: another instance running? Set "
-                      "EMBEDDED_DB_PORT or MONGODB_URI.", file=sys.stderr)
+                print(
+                    f"Port {db_port} is taken: another instance running? Set "
+                    "EMBEDDED_DB_PORT or MONGODB_URI.",
+                    file=sys.stderr,
+                )
                 return 1
             storage = settings.VAR_DIR / "db"
-            process = embedded_db_start(port=db_port, storage=storage,
-                                        log_path=log_dir / "database.log")
+            process = embedded_db_start(
+                port=db_port, storage=storage, log_path=log_dir / "database.log"
+            )
             supervisor.adopt("database", process)
             print(f"  database  SecantusDB on 127.0.0.1:{db_port}, data in {storage}", flush=True)
             embedded_db_wait(uri=settings.MONGODB_URI, process=process)
         _manage("migrate", "--noinput", "-v", "0")
         _manage("collectstatic", "--noinput", "-v", "0")
         celery = [sys.executable, "-m", "celery", "-A", "imagesite"]
-        supervisor.start("worker", [*celery, "worker", "-Q", "default,ml,scrape",
-                                    "--concurrency", os.environ.get("WORKER_CONCURRENCY", "2"),
-                                    "--loglevel", "INFO"])
-        supervisor.start("beat", [*celery, "beat", "--loglevel", "INFO",
-                                  "--schedule", str(settings.VAR_DIR / "celerybeat-schedule")])
-        supervisor.start("web", [sys.executable, "manage.py", "runserver", "--noreload",
-                                 f"{host}:{port}"])
-        print(f"\nThe image workshop is running at http://{host}:{port}/  (Ctrl-C stops it)",
-              flush=True)
+        supervisor.start(
+            "worker",
+            [
+                *celery,
+                "worker",
+                "-Q",
+                "default,ml,scrape",
+                "--concurrency",
+                os.environ.get("WORKER_CONCURRENCY", "2"),
+                "--loglevel",
+                "INFO",
+            ],
+        )
+        supervisor.start(
+            "beat",
+            [
+                *celery,
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(settings.VAR_DIR / "celerybeat-schedule"),
+            ],
+        )
+        supervisor.start(
+            "web", [sys.executable, "manage.py", "runserver", "--noreload", f"{host}:{port}"]
+        )
+        print(
+            f"\nThe image workshop is running at http://{host}:{port}/  (Ctrl-C stops it)",
+            flush=True,
+        )
         while (exited := supervisor.first_exited()) is None:
             time.sleep(0.5)
         name, code = exited

@@ -9,8 +9,9 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
 
 
-def private_file_response(*, name: str, download_name: str = "", as_attachment: bool = False
-                          ) -> HttpResponse:
+def private_file_response(
+    *, name: str, download_name: str = "", as_attachment: bool = False
+) -> HttpResponse:
     """Stream the file, or let the proxy send it (X-Accel-Redirect for nginx, X-Sendfile)."""
     if not name or not default_storage.exists(name):
         raise Http404("file not found")
@@ -25,8 +26,12 @@ def private_file_response(*, name: str, download_name: str = "", as_attachment: 
         disposition = "attachment" if as_attachment else "inline"
         response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
     else:
-        response = FileResponse(default_storage.open(name, "rb"), as_attachment=as_attachment,
-                                filename=filename, content_type=content_type)
+        response = FileResponse(
+            default_storage.open(name, "rb"),
+            as_attachment=as_attachment,
+            filename=filename,
+            content_type=content_type,
+        )
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -17,7 +17,7 @@ VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 # Safety: production refuses DEBUG and an unsafe or missing secret key
 PRODUCTION = env_bool("DJANGO_PRODUCTION", False)
 DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
-_DEV_SECRET = "dev-only-insecure-key-never-use-in-production"
+_DEV_SECRET = "dev-only-insecure-key-never-use-in-production"  # noqa: S105 - refused in production
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -101,7 +101,9 @@ TEMPLATES = [
 
 # Database: MONGODB_URI, or the embedded SecantusDB that bin/dev starts (imagesite/embedded_db.py)
 EMBEDDED_DB_PORT = env_int("EMBEDDED_DB_PORT", 27117)
-MONGODB_URI = env_str("MONGODB_URI") or f"mongodb://127.0.0.1:{EMBEDDED_DB_PORT}/?directConnection=true"
+MONGODB_URI = (
+    env_str("MONGODB_URI") or f"mongodb://127.0.0.1:{EMBEDDED_DB_PORT}/?directConnection=true"
+)
 MONGODB_NAME = env_str("MONGODB_NAME", "imagesite")
 DATABASES = {
     "default": {
@@ -116,8 +118,9 @@ DATABASES = {
 REDIS_URL = env_str("REDIS_URL")
 CACHE_URL = env_str("CACHE_URL", REDIS_URL)
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -152,16 +155,26 @@ CELERY_TASK_ROUTES = {
 }
 # Periodic jobs (each also a management command); periods in seconds, overridable.
 CELERY_BEAT_SCHEDULE = {
-    "ingest-sweep": {"task": "processing.tasks.ingest_sweep_task",
-                     "schedule": env_int("SCHEDULE_INGEST_SWEEP_S", 300)},
-    "orphans-sweep": {"task": "processing.tasks.orphans_sweep_task",
-                      "schedule": env_int("SCHEDULE_ORPHANS_SWEEP_S", 24 * 3600)},
-    "recognition-sweep": {"task": "processing.tasks.recognition_sweep_task",
-                          "schedule": env_int("SCHEDULE_RECOGNITION_SWEEP_S", 600)},
-    "analytics-snapshots": {"task": "analytics.tasks.snapshots_task",
-                            "schedule": env_int("SCHEDULE_ANALYTICS_S", 3600)},
-    "scrape-due-sources": {"task": "scraping.tasks.scrape_due_task",
-                           "schedule": env_int("SCHEDULE_SCRAPE_DUE_S", 300)},
+    "ingest-sweep": {
+        "task": "processing.tasks.ingest_sweep_task",
+        "schedule": env_int("SCHEDULE_INGEST_SWEEP_S", 300),
+    },
+    "orphans-sweep": {
+        "task": "processing.tasks.orphans_sweep_task",
+        "schedule": env_int("SCHEDULE_ORPHANS_SWEEP_S", 24 * 3600),
+    },
+    "recognition-sweep": {
+        "task": "processing.tasks.recognition_sweep_task",
+        "schedule": env_int("SCHEDULE_RECOGNITION_SWEEP_S", 600),
+    },
+    "analytics-snapshots": {
+        "task": "analytics.tasks.snapshots_task",
+        "schedule": env_int("SCHEDULE_ANALYTICS_S", 3600),
+    },
+    "scrape-due-sources": {
+        "task": "scraping.tasks.scrape_due_task",
+        "schedule": env_int("SCHEDULE_SCRAPE_DUE_S", 300),
+    },
 }
 
 # Accounts (django-allauth): email verification, rate limits, project templates
@@ -218,8 +231,10 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: gallery views check ownership first
 STORAGES = {
     # Content-addressed names: writing the same name again writes the same bytes.
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"allow_overwrite": True}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"allow_overwrite": True},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # How the web process hands a checked file to the proxy: "" (Django streams it), "nginx"

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Q
 from django.core.files.storage import default_storage
+from django.db.models import Q
 from django.utils import timezone
 
 from gallery.imaging import load_rgb
@@ -48,6 +48,7 @@ def _pixels(image: Image, *, max_side: int | None) -> np.ndarray:
 
 # Recognition -----------------------------------------------------------------------------------
 
+
 def recognise_enqueue(*, image: Image, force: bool = False) -> Job | None:
     """Queue recognition unless the detector is not installed (the recognition sweep catches up
     once it is) or it is already queued: the document is claimed with a conditional update, so
@@ -62,18 +63,32 @@ def recognise_enqueue(*, image: Image, force: bool = False) -> Job | None:
         return None
     from processing.tasks import image_recognise_task
 
-    return job_enqueue(task=image_recognise_task, kind=Job.Kind.RECOGNISE,
-                       owner_id=image.owner_id, image_id=image.pk, args=(str(image.pk),))
+    return job_enqueue(
+        task=image_recognise_task,
+        kind=Job.Kind.RECOGNISE,
+        owner_id=image.owner_id,
+        image_id=image.pk,
+        args=(str(image.pk),),
+    )
 
 
 def image_recognise(*, image: Image) -> list[Detection]:
-    found = detect_objects(image=_pixels(image, max_side=RECOGNITION_SIDE),
-                           threshold=settings.DETECTION_THRESHOLD, model_dir=settings.MODEL_DIR)
-    detections = [Detection(label=item.label, score=round(float(item.score), 4),
-                            box=[round(float(value), 5) for value in item.box])
-                  for item in found]
-    Image.objects.filter(pk=image.pk).update(detections=detections, recognised_at=timezone.now(),
-                                             recognition_model=DETECTOR)
+    found = detect_objects(
+        image=_pixels(image, max_side=RECOGNITION_SIDE),
+        threshold=settings.DETECTION_THRESHOLD,
+        model_dir=settings.MODEL_DIR,
+    )
+    detections = [
+        Detection(
+            label=item.label,
+            score=round(float(item.score), 4),
+            box=[round(float(value), 5) for value in item.box],
+        )
+        for item in found
+    ]
+    Image.objects.filter(pk=image.pk).update(
+        detections=detections, recognised_at=timezone.now(), recognition_model=DETECTOR
+    )
     return detections
 
 
@@ -83,25 +98,52 @@ def recognition_sweep(*, limit: int = 200) -> int:
     if model_problem(DETECTOR):
         return 0
     pending = Image.objects.filter(status=Image.Status.READY, recognised_at=None).order_by(
-        "uploaded_at")[:limit]
+        "uploaded_at"
+    )[:limit]
     return sum(recognise_enqueue(image=image) is not None for image in pending)
 
 
 # Background removal ----------------------------------------------------------------------------
 
-def background_remove_enqueue(*, image: Image, method: str = "auto", mode: str = "transparent",
-                              color: str = "#ffffff", background_id: str = "",
-                              box: list[float] | None = None) -> Version:
+
+def background_remove_enqueue(
+    *,
+    image: Image,
+    method: str = "auto",
+    mode: str = "transparent",
+    color: str = "#ffffff",
+    background_id: str = "",
+    box: list[float] | None = None,
+) -> Version:
     from processing.tasks import background_remove_task
 
-    options = {"method": method, "mode": mode, "color": color, "background_id": background_id,
-               "box": box}
-    label = {"transparent": "Background removed", "color": f"Background {color}",
-             "blur": "Background blurred", "image": "Background replaced"}.get(mode, "Background")
-    version = Version.objects.create(image=image, owner_id=image.owner_id, label=label,
-                                     kind=Version.Kind.BACKGROUND_REMOVED, options=options)
-    job_enqueue(task=background_remove_task, kind=Job.Kind.REMOVE_BACKGROUND,
-                owner_id=image.owner_id, image_id=image.pk, args=(str(version.pk),))
+    options = {
+        "method": method,
+        "mode": mode,
+        "color": color,
+        "background_id": background_id,
+        "box": box,
+    }
+    label = {
+        "transparent": "Background removed",
+        "color": f"Background {color}",
+        "blur": "Background blurred",
+        "image": "Background replaced",
+    }.get(mode, "Background")
+    version = Version.objects.create(
+        image=image,
+        owner_id=image.owner_id,
+        label=label,
+        kind=Version.Kind.BACKGROUND_REMOVED,
+        options=options,
+    )
+    job_enqueue(
+        task=background_remove_task,
+        kind=Job.Kind.REMOVE_BACKGROUND,
+        owner_id=image.owner_id,
+        image_id=image.pk,
+        args=(str(version.pk),),
+    )
     return version
 
 
@@ -117,32 +159,50 @@ def background_remove(*, version: Version) -> Version:
         if method == "grabcut" and box is None and model_problem(DETECTOR):
             box = (0.1, 0.1, 0.9, 0.9)  # no detector to find the subject: assume it is central
         known = version.image.detections if version.image.recognised_at else None
-        detections = None if known is None else [
-            MlDetection(label=item.label, score=item.score, box=tuple(item.box)) for item in known]
-        result = background_mask(image=pixels, model_dir=settings.MODEL_DIR, method=method,
-                                 box=box, detections=detections)
+        detections = (
+            None
+            if known is None
+            else [
+                MlDetection(label=item.label, score=item.score, box=tuple(item.box))
+                for item in known
+            ]
+        )
+        result = background_mask(
+            image=pixels,
+            model_dir=settings.MODEL_DIR,
+            method=method,
+            box=box,
+            detections=detections,
+        )
         background = None
         if options.get("mode") == "image":
-            other = Image.objects.filter(owner_id=version.owner_id,
-                                         pk=options.get("background_id")).first()
+            other = Image.objects.filter(
+                owner_id=version.owner_id, pk=options.get("background_id")
+            ).first()
             if other is None:
                 raise ValueError("the background image is not one of your images")
             background = _pixels(other, max_side=ML_MAX_SIDE)
-        output = remove_background(image=pixels, mask=result.mask, mode=options.get("mode"),
-                                   color=_rgb(options.get("color", "#ffffff")),
-                                   background=background)
+        output = remove_background(
+            image=pixels,
+            mask=result.mask,
+            mode=options.get("mode"),
+            color=_rgb(options.get("color", "#ffffff")),
+            background=background,
+        )
         mask = np.rint(result.mask * 255).astype(np.uint8)
         version.options = {**options, "method_used": result.method}
         Version.objects.filter(pk=version.pk).update(options=version.options)
         version_store(version=version, pixels=output, started=started, mask=mask)
     except Exception as error:
-        Version.objects.filter(pk=version.pk).update(status=Version.Status.FAILED,
-                                                     error=str(error)[:1000])
+        Version.objects.filter(pk=version.pk).update(
+            status=Version.Status.FAILED, error=str(error)[:1000]
+        )
         raise
     return version
 
 
 # Style transfer --------------------------------------------------------------------------------
+
 
 def style_choices() -> list[tuple[str, str]]:
     """Installed artworks: (name, "Title, Artist")."""
@@ -156,8 +216,14 @@ def style_choices() -> list[tuple[str, str]]:
     return choices
 
 
-def stylise_enqueue(*, image: Image, artwork: str = "", style_image_id: str = "",
-                    strength: float = 1.0, full_size: bool = False) -> Version:
+def stylise_enqueue(
+    *,
+    image: Image,
+    artwork: str = "",
+    style_image_id: str = "",
+    strength: float = 1.0,
+    full_size: bool = False,
+) -> Version:
     from processing.tasks import stylise_task
 
     titles = dict(style_choices())
@@ -170,12 +236,26 @@ def stylise_enqueue(*, image: Image, artwork: str = "", style_image_id: str = ""
         label = f"In the style of {titles[artwork]}"
     else:
         raise ValueError("choose an installed artwork or one of your images as the style")
-    options = {"artwork": artwork, "style_image_id": style_image_id,
-               "strength": max(0.0, min(float(strength), 1.0)), "full_size": full_size}
-    version = Version.objects.create(image=image, owner_id=image.owner_id, label=label,
-                                     kind=Version.Kind.STYLISED, options=options)
-    job_enqueue(task=stylise_task, kind=Job.Kind.STYLISE, owner_id=image.owner_id,
-                image_id=image.pk, args=(str(version.pk),))
+    options = {
+        "artwork": artwork,
+        "style_image_id": style_image_id,
+        "strength": max(0.0, min(float(strength), 1.0)),
+        "full_size": full_size,
+    }
+    version = Version.objects.create(
+        image=image,
+        owner_id=image.owner_id,
+        label=label,
+        kind=Version.Kind.STYLISED,
+        options=options,
+    )
+    job_enqueue(
+        task=stylise_task,
+        kind=Job.Kind.STYLISE,
+        owner_id=image.owner_id,
+        image_id=image.pk,
+        args=(str(version.pk),),
+    )
     return version
 
 
@@ -187,28 +267,34 @@ def stylise(*, version: Version) -> Version:
     side = ML_MAX_SIDE if options.get("full_size") else PREVIEW_SIDE
     try:
         if options.get("style_image_id"):
-            style_image = Image.objects.get(owner_id=version.owner_id,
-                                            pk=options["style_image_id"])
+            style_image = Image.objects.get(owner_id=version.owner_id, pk=options["style_image_id"])
             style = _pixels(style_image, max_side=1024)
         else:
             with style_path(name=options["artwork"], model_dir=settings.MODEL_DIR).open("rb") as f:
                 style = load_rgb(file=f, max_side=1024)
-        output = stylize(content=_pixels(version.image, max_side=side), style=style,
-                         strength=float(options.get("strength", 1.0)), max_side=side,
-                         model_dir=settings.MODEL_DIR)
+        output = stylize(
+            content=_pixels(version.image, max_side=side),
+            style=style,
+            strength=float(options.get("strength", 1.0)),
+            max_side=side,
+            model_dir=settings.MODEL_DIR,
+        )
         version_store(version=version, pixels=output, started=started)
     except Exception as error:
-        Version.objects.filter(pk=version.pk).update(status=Version.Status.FAILED,
-                                                     error=str(error)[:1000])
+        Version.objects.filter(pk=version.pk).update(
+            status=Version.Status.FAILED, error=str(error)[:1000]
+        )
         raise
     return version
 
 
 def ml_status() -> dict[str, str]:
     """What the detail page shows next to each feature: "" when ready, else the problem."""
-    return {"recognition": model_problem(DETECTOR),
-            "background": model_problem(SEGMENTER, DETECTOR),
-            "style": model_problem(STYLE_ENCODER, STYLE_DECODER)}
+    return {
+        "recognition": model_problem(DETECTOR),
+        "background": model_problem(SEGMENTER, DETECTOR),
+        "style": model_problem(STYLE_ENCODER, STYLE_DECODER),
+    }
 
 
 def _rgb(color: str) -> tuple[int, int, int]:

@@ -6,17 +6,35 @@ ID_ERROR = {"invalid": "That is not the id of one of your images."}
 
 
 class BackgroundForm(forms.Form):
-    method = forms.ChoiceField(choices=[
-        ("auto", "Automatic (segmentation, or GrabCut for other subjects)"),
-        ("deeplab", "Segmentation model (people, animals, vehicles, furniture)"),
-        ("grabcut", "GrabCut (classical, any subject)")], initial="auto")
-    mode = forms.ChoiceField(choices=[("transparent", "Transparent (PNG)"),
-                                      ("color", "A colour"), ("blur", "A blur of the original"),
-                                      ("image", "Another of my images")], initial="transparent")
-    color = forms.RegexField(regex=HEX_COLOR, initial="#ffffff", required=False,
-                             widget=forms.TextInput(attrs={"type": "color"}))
-    background_id = forms.RegexField(regex=OBJECT_ID, required=False, error_messages=ID_ERROR,
-                                     label="Background image id (for “another of my images”)")
+    method = forms.ChoiceField(
+        choices=[
+            ("auto", "Automatic (segmentation, or GrabCut for other subjects)"),
+            ("deeplab", "Segmentation model (people, animals, vehicles, furniture)"),
+            ("grabcut", "GrabCut (classical, any subject)"),
+        ],
+        initial="auto",
+    )
+    mode = forms.ChoiceField(
+        choices=[
+            ("transparent", "Transparent (PNG)"),
+            ("color", "A colour"),
+            ("blur", "A blur of the original"),
+            ("image", "Another of my images"),
+        ],
+        initial="transparent",
+    )
+    color = forms.RegexField(
+        regex=HEX_COLOR,
+        initial="#ffffff",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+    background_id = forms.RegexField(
+        regex=OBJECT_ID,
+        required=False,
+        error_messages=ID_ERROR,
+        label="Background image id (for “another of my images”)",
+    )
     box = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_box(self) -> list[float] | None:
@@ -41,10 +59,15 @@ class BackgroundForm(forms.Form):
 
 class StyleForm(forms.Form):
     artwork = forms.ChoiceField(required=False, label="Artwork")
-    style_image_id = forms.RegexField(regex=OBJECT_ID, required=False, error_messages=ID_ERROR,
-                                      label="…or the id of one of your images")
-    strength = forms.FloatField(min_value=0.0, max_value=1.0, initial=1.0,
-                                widget=forms.NumberInput(attrs={"step": "0.05"}))
+    style_image_id = forms.RegexField(
+        regex=OBJECT_ID,
+        required=False,
+        error_messages=ID_ERROR,
+        label="…or the id of one of your images",
+    )
+    strength = forms.FloatField(
+        min_value=0.0, max_value=1.0, initial=1.0, widget=forms.NumberInput(attrs={"step": "0.05"})
+    )
     full_size = forms.BooleanField(required=False, label="Full size (slower; up to 2048 px)")
 
     def __init__(self, *args: object, artworks: list[tuple[str, str]], **kwargs: object) -> None:

@@ -32,10 +32,13 @@ class SweepReport:
 
 
 def _needs_ingest(now: datetime) -> Q:
-    failed = Q(status=Image.Status.FAILED, ingest_attempts__lt=MAX_INGEST_ATTEMPTS,
-               retry_after__lte=now)
-    lost = Q(status__in=[Image.Status.PENDING, Image.Status.PROCESSING],
-             uploaded_at__lte=now - STALE_AFTER) & (Q(retry_after=None) | Q(retry_after__lte=now))
+    failed = Q(
+        status=Image.Status.FAILED, ingest_attempts__lt=MAX_INGEST_ATTEMPTS, retry_after__lte=now
+    )
+    lost = Q(
+        status__in=[Image.Status.PENDING, Image.Status.PROCESSING],
+        uploaded_at__lte=now - STALE_AFTER,
+    ) & (Q(retry_after=None) | Q(retry_after__lte=now))
     outdated = Q(status=Image.Status.READY, ingest_version__lt=INGEST_VERSION)
     return failed | lost | outdated
 
@@ -46,14 +49,17 @@ def ingest_sweep(*, now: datetime | None = None, limit: int = 500) -> SweepRepor
     report = SweepReport()
     for image in Image.objects.filter(_needs_ingest(now)).order_by("uploaded_at")[:limit]:
         claimed = Image.objects.filter(
-            pk=image.pk, status=image.status, ingest_attempts=image.ingest_attempts,
+            pk=image.pk,
+            status=image.status,
+            ingest_attempts=image.ingest_attempts,
             retry_after=image.retry_after,
         ).update(status=Image.Status.PENDING, retry_after=now + STALE_AFTER)
         if claimed:
             image_ingest_enqueue(image=image)
             report.queued.append(str(image.pk))
-    report.given_up = Image.objects.filter(status=Image.Status.FAILED,
-                                           ingest_attempts__gte=MAX_INGEST_ATTEMPTS).count()
+    report.given_up = Image.objects.filter(
+        status=Image.Status.FAILED, ingest_attempts__gte=MAX_INGEST_ATTEMPTS
+    ).count()
     return report
 
 

@@ -12,9 +12,14 @@ urlpatterns = [
         views.original_restore_view,
         name="original_restore",
     ),
-    path("images/<objectid:image_id>/recognise/", deep_views.image_recognise_view, name="recognise"),
-    path("images/<objectid:image_id>/remove-background/", deep_views.background_remove_view,
-         name="remove_background"),
+    path(
+        "images/<objectid:image_id>/recognise/", deep_views.image_recognise_view, name="recognise"
+    ),
+    path(
+        "images/<objectid:image_id>/remove-background/",
+        deep_views.background_remove_view,
+        name="remove_background",
+    ),
     path("images/<objectid:image_id>/stylise/", deep_views.stylise_view, name="stylise"),
     path("versions/<objectid:version_id>/status/", views.version_status, name="version_status"),
     path(

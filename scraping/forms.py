@@ -4,16 +4,26 @@ from scraping.models import ScrapeSource
 
 
 class SourceForm(forms.ModelForm):
-    url = forms.URLField(label="Page address", max_length=2000, assume_scheme="https",
-                         widget=forms.URLInput(attrs={"placeholder": "https://example.org/photos/"}))
+    url = forms.URLField(
+        label="Page address",
+        max_length=2000,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://example.org/photos/"}),
+    )
 
     class Meta:
         model = ScrapeSource
         fields = ["url", "scope", "max_depth", "max_pages", "min_width", "min_height", "schedule"]
-        labels = {"max_depth": "Link depth", "max_pages": "Page limit",
-                  "min_width": "Minimum width (px)", "min_height": "Minimum height (px)"}
-        help_texts = {"max_depth": "How many links away from the start page (whole site only).",
-                      "schedule": "Import again automatically."}
+        labels = {
+            "max_depth": "Link depth",
+            "max_pages": "Page limit",
+            "min_width": "Minimum width (px)",
+            "min_height": "Minimum height (px)",
+        }
+        help_texts = {
+            "max_depth": "How many links away from the start page (whole site only).",
+            "schedule": "Import again automatically.",
+        }
 
     def clean_url(self) -> str:
         url: str = self.cleaned_data["url"]

@@ -65,8 +65,10 @@ class ScrapeRun(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["source", "-queued_at"]),
-                   models.Index(fields=["owner", "-queued_at"])]
+        indexes = [
+            models.Index(fields=["source", "-queued_at"]),
+            models.Index(fields=["owner", "-queued_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source} at {self.queued_at:%Y-%m-%d %H:%M}"

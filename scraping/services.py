@@ -22,27 +22,46 @@ from scraping.ssrf import UrlRefused, allowlist_parse, host_resolve, url_check
 
 NEAR_DUPLICATE_BITS = 6  # perceptual hashes this close are the same picture re-encoded or resized
 PAUSE_AFTER_FAILURES = 3
-INTERVALS = {"hourly": timedelta(hours=1), "daily": timedelta(days=1),
-             "weekly": timedelta(weeks=1)}
+INTERVALS = {"hourly": timedelta(hours=1), "daily": timedelta(days=1), "weekly": timedelta(weeks=1)}
 
 
 def url_refusal(url: str) -> str | None:
     """Why the SSRF guard refuses this URL, or None (allowlist: SCRAPE_ALLOWED_HOSTS)."""
     try:
-        url_check(url=url, allow=allowlist_parse(entries=settings.SCRAPE_ALLOWED_HOSTS),
-                  resolve=host_resolve)
+        url_check(
+            url=url,
+            allow=allowlist_parse(entries=settings.SCRAPE_ALLOWED_HOSTS),
+            resolve=host_resolve,
+        )
     except UrlRefused as error:
         return str(error)
     return None
 
 
-def source_create(*, owner: User, url: str, scope: str, max_depth: int, max_pages: int,
-                  min_width: int, min_height: int, schedule: str) -> ScrapeSource:
+def source_create(
+    *,
+    owner: User,
+    url: str,
+    scope: str,
+    max_depth: int,
+    max_pages: int,
+    min_width: int,
+    min_height: int,
+    schedule: str,
+) -> ScrapeSource:
     if reason := url_refusal(url):
         raise ValidationError(f"This address can't be imported: {reason}.", code="refused")
-    source = ScrapeSource(owner=owner, url=url, scope=scope, max_depth=max_depth,
-                          max_pages=max_pages, min_width=min_width, min_height=min_height,
-                          schedule=schedule, next_run_at=timezone.now() if schedule else None)
+    source = ScrapeSource(
+        owner=owner,
+        url=url,
+        scope=scope,
+        max_depth=max_depth,
+        max_pages=max_pages,
+        min_width=min_width,
+        min_height=min_height,
+        schedule=schedule,
+        next_run_at=timezone.now() if schedule else None,
+    )
     source.full_clean()
     source.save()
     return source
@@ -52,8 +71,9 @@ def run_enqueue(*, source: ScrapeSource) -> ScrapeRun:
     from scraping.tasks import scrape_run_task
 
     run = ScrapeRun.objects.create(source=source, owner_id=source.owner_id)
-    job_enqueue(task=scrape_run_task, kind=Job.Kind.SCRAPE, owner_id=source.owner_id,
-                args=(str(run.pk),))
+    job_enqueue(
+        task=scrape_run_task, kind=Job.Kind.SCRAPE, owner_id=source.owner_id, args=(str(run.pk),)
+    )
     return run
 
 
@@ -65,7 +85,8 @@ def sources_due_enqueue(*, now: object = None) -> list[ScrapeRun]:
     due = ScrapeSource.objects.filter(paused=False, next_run_at__lte=now).exclude(schedule="")
     for source in due:
         claimed = ScrapeSource.objects.filter(pk=source.pk, next_run_at=source.next_run_at).update(
-            next_run_at=_next_run(source.schedule, now=now))
+            next_run_at=_next_run(source.schedule, now=now)
+        )
         if claimed:
             runs.append(run_enqueue(source=source))
     return runs
@@ -78,8 +99,9 @@ class RunImporter:
         self.run = run
         self.owner = run.owner
         self.reasons: dict[str, int] = {}
-        self.hashes = [value for value in Image.objects.filter(owner=self.owner).exclude(
-            phash="").values_list("phash", flat=True)]
+        self.hashes = list(
+            Image.objects.filter(owner=self.owner).exclude(phash="").values_list("phash", flat=True)
+        )
 
     def __call__(self, event: CrawlEvent) -> None:
         if event.kind == "page":
@@ -104,9 +126,15 @@ class RunImporter:
             file.seek(0)
             try:
                 image, created = image_create(
-                    owner=self.owner, file=file, name=path.name, source=Image.Source.SCRAPE,
-                    source_url=event.url[:2000], source_page=event.page_url[:2000],
-                    scrape_run_id=self.run.pk, phash=phash)
+                    owner=self.owner,
+                    file=file,
+                    name=path.name,
+                    source=Image.Source.SCRAPE,
+                    source_url=event.url[:2000],
+                    source_page=event.page_url[:2000],
+                    scrape_run_id=self.run.pk,
+                    phash=phash,
+                )
             except ValidationError as error:
                 self._skip(f"refused: {' '.join(error.messages)}"[:100])
                 return
@@ -121,11 +149,13 @@ class RunImporter:
         key = reason.replace(".", "").replace("$", "") or "other"  # a MongoDB field name
         self.reasons[key] = self.reasons.get(key, 0) + 1
         ScrapeRun.objects.filter(pk=self.run.pk).update(
-            images_skipped=F("images_skipped") + 1, skipped_reasons=self.reasons)
+            images_skipped=F("images_skipped") + 1, skipped_reasons=self.reasons
+        )
 
     def _count(self, **increments: int) -> None:
         ScrapeRun.objects.filter(pk=self.run.pk).update(
-            **{name: F(name) + value for name, value in increments.items()})
+            **{name: F(name) + value for name, value in increments.items()}
+        )
 
 
 def run_execute(*, run: ScrapeRun) -> ScrapeRun:
@@ -133,17 +163,28 @@ def run_execute(*, run: ScrapeRun) -> ScrapeRun:
     left alone (a redelivered task)."""
     if run.status in (ScrapeRun.Status.SUCCEEDED, ScrapeRun.Status.FAILED):
         return run
-    ScrapeRun.objects.filter(pk=run.pk).update(status=ScrapeRun.Status.RUNNING,
-                                               started_at=timezone.now())
+    ScrapeRun.objects.filter(pk=run.pk).update(
+        status=ScrapeRun.Status.RUNNING, started_at=timezone.now()
+    )
     source = run.source
     config = CrawlConfig(
-        start_url=source.url, scope=source.scope, max_depth=source.max_depth,
-        max_pages=source.max_pages, min_width=source.min_width, min_height=source.min_height,
-        allow=tuple(settings.SCRAPE_ALLOWED_HOSTS), max_image_bytes=settings.UPLOAD_MAX_BYTES,
-        delay_s=settings.SCRAPE_DELAY_S)
+        start_url=source.url,
+        scope=source.scope,
+        max_depth=source.max_depth,
+        max_pages=source.max_pages,
+        min_width=source.min_width,
+        min_height=source.min_height,
+        allow=tuple(settings.SCRAPE_ALLOWED_HOSTS),
+        max_image_bytes=settings.UPLOAD_MAX_BYTES,
+        delay_s=settings.SCRAPE_DELAY_S,
+    )
     with tempfile.TemporaryDirectory(prefix="scrape-") as folder:
-        summary = crawl_run(config=config, out_dir=Path(folder), on_event=RunImporter(run),
-                            timeout_s=settings.SCRAPE_RUN_TIMEOUT_S)
+        summary = crawl_run(
+            config=config,
+            out_dir=Path(folder),
+            on_event=RunImporter(run),
+            timeout_s=settings.SCRAPE_RUN_TIMEOUT_S,
+        )
     run.refresh_from_db()
     failed = summary.pages_visited == 0 and bool(summary.errors)
     run.status = ScrapeRun.Status.FAILED if failed else ScrapeRun.Status.SUCCEEDED
@@ -161,15 +202,16 @@ def _source_after_run(*, source: ScrapeSource, failed: bool, reason: str) -> Non
     failures = source.consecutive_failures + 1
     paused = failures >= PAUSE_AFTER_FAILURES and bool(source.schedule)
     ScrapeSource.objects.filter(pk=source.pk).update(
-        consecutive_failures=failures, paused=paused or source.paused,
-        paused_reason=f"Paused after {failures} failed runs: {reason}"[:300] if paused else "")
+        consecutive_failures=failures,
+        paused=paused or source.paused,
+        paused_reason=f"Paused after {failures} failed runs: {reason}"[:300] if paused else "",
+    )
 
 
 def source_resume(*, source: ScrapeSource) -> None:
     source.paused, source.paused_reason, source.consecutive_failures = False, "", 0
     source.next_run_at = _next_run(source.schedule)
-    source.save(update_fields=["paused", "paused_reason", "consecutive_failures",
-                               "next_run_at"])
+    source.save(update_fields=["paused", "paused_reason", "consecutive_failures", "next_run_at"])
 
 
 def _next_run(schedule: str, *, now: object = None) -> object:

@@ -30,9 +30,14 @@ def sources(request: AuthedRequest) -> HttpResponse:
             if "import_now" in request.POST:
                 run_enqueue(source=source)
             return redirect("scraping:source_detail", source.pk)
-    return render(request, "scraping/sources.html", {
-        "form": form,
-        "sources": ScrapeSource.objects.filter(owner=request.user).order_by("-created_at")})
+    return render(
+        request,
+        "scraping/sources.html",
+        {
+            "form": form,
+            "sources": ScrapeSource.objects.filter(owner=request.user).order_by("-created_at"),
+        },
+    )
 
 
 @login_required

@@ -53,25 +53,51 @@ def redis_url() -> str:
 
 def worker_env(*, mongodb_uri: str, **extra: str) -> dict[str, str]:
     """The environment of a process that must see the test database (DB name test_...)."""
-    env = {**os.environ, "MONGODB_URI": mongodb_uri,
-           "MONGODB_NAME": settings.DATABASES["default"]["NAME"], **extra}
+    env = {
+        **os.environ,
+        "MONGODB_URI": mongodb_uri,
+        "MONGODB_NAME": settings.DATABASES["default"]["NAME"],
+        **extra,
+    }
     return env
 
 
-def start_worker(*, env: dict[str, str], queues: str = "default,ml,scrape",
-                 log_path: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "celery", "-A", "imagesite", "worker", "-Q", queues,
-               "--concurrency", "1", "--pool", "prefork", "--loglevel", "INFO",
-               "--without-gossip", "--without-mingle", "-n", f"test-{time.time_ns()}@%h"]
+def start_worker(
+    *, env: dict[str, str], queues: str = "default,ml,scrape", log_path: Path
+) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "imagesite",
+        "worker",
+        "-Q",
+        queues,
+        "--concurrency",
+        "1",
+        "--pool",
+        "prefork",
+        "--loglevel",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        f"test-{time.time_ns()}@%h",
+    ]
     log = open(log_path, "ab")  # noqa: SIM115 - owned by the child
-    return subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 @pytest.fixture(scope="module")
-def celery_worker_process(mongodb_uri: str, redis_url: str, django_db_setup: None,
-                          tmp_path_factory: pytest.TempPathFactory
-                          ) -> Iterator[subprocess.Popen[bytes]]:
+def celery_worker_process(
+    mongodb_uri: str,
+    redis_url: str,
+    django_db_setup: None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[subprocess.Popen[bytes]]:
     """A real Celery worker process on the Redis broker, using the test database.
 
     One per test module, so that it never processes the documents of tests that call task

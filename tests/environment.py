@@ -24,6 +24,13 @@ os.environ["CELERY_KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}:"
 os.environ["CACHE_URL"] = os.environ.get("TEST_CACHE_URL", "redis://127.0.0.1:6379/14")
 os.environ["MONGODB_NAME"] = "imagesite"  # pytest-django uses test_imagesite
 os.environ["ACCOUNT_EMAIL_VERIFICATION"] = "mandatory"
-for name in ("DJANGO_PRODUCTION", "DJANGO_DEBUG", "MONGODB_URI", "CELERY_BROKER_URL",
-             "CELERY_RESULT_BACKEND", "EMAIL_HOST", "SCRAPE_ALLOWED_HOSTS"):
+for name in (
+    "DJANGO_PRODUCTION",
+    "DJANGO_DEBUG",
+    "MONGODB_URI",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "EMAIL_HOST",
+    "SCRAPE_ALLOWED_HOSTS",
+):
     os.environ.pop(name, None)

@@ -1,7 +1,11 @@
+from pathlib import Path
+
 import factory
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
+from gallery.models import Image
+from gallery.services import image_create
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -18,3 +22,17 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             self.save()
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+def ready_image(owner: User, path: Path) -> Image:
+    """An image through the real upload service and the ingest task's body, as a worker runs it
+    (the ingest also queues recognition when the detector is installed)."""
+    from processing.models import Job
+    from processing.tasks import image_ingest_task
+
+    with path.open("rb") as file:
+        image, _ = image_create(owner=owner, file=file, name=path.name)
+    job = Job.objects.filter(image=image, kind=Job.Kind.INGEST).latest("queued_at")
+    image_ingest_task(str(image.pk), str(job.pk))
+    image.refresh_from_db()
+    return image

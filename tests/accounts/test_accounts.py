@@ -20,8 +20,9 @@ def _link_in_last_email() -> str:
 
 
 def _sign_up(client, email: str = "ada@example.com"):  # noqa: ANN001, ANN202
-    return client.post(reverse("account_signup"),
-                       {"email": email, "password1": PASSWORD, "password2": PASSWORD})
+    return client.post(
+        reverse("account_signup"), {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+    )
 
 
 def test_it_signs_up_confirms_email_and_lands_on_upload(client) -> None:
@@ -43,18 +44,19 @@ def test_it_signs_up_confirms_email_and_lands_on_upload(client) -> None:
 def test_it_refuses_login_before_the_email_is_confirmed(client) -> None:
     _sign_up(client)
     client.logout()
-    response = client.post(reverse("account_login"),
-                           {"login": "ada@example.com", "password": PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": "ada@example.com", "password": PASSWORD}
+    )
     assert response["Location"] == reverse("account_email_verification_sent")
     assert client.get(reverse("gallery:upload")).status_code == 302
 
 
 def test_it_logs_in_and_out(client) -> None:
-    user = User.objects.create_user(username="grace", email="grace@example.com",
-                                    password=PASSWORD)
+    user = User.objects.create_user(username="grace", email="grace@example.com", password=PASSWORD)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    response = client.post(reverse("account_login"),
-                           {"login": "grace@example.com", "password": PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": "grace@example.com", "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert client.get(reverse("gallery:upload")).status_code == 200
     client.post(reverse("account_logout"))
@@ -66,7 +68,8 @@ def test_wrong_password_is_refused_and_rate_limited(client) -> None:
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     url = reverse("account_login")
     first = client.post(url, {"login": "alan@example.com", "password": "wrong"})
-    assert first.status_code == 200 and "not correct" in first.content.decode()
+    assert first.status_code == 200
+    assert "not correct" in first.content.decode()
     for _ in range(5):
         client.post(url, {"login": "alan@example.com", "password": "wrong"})
     # Even the right password is refused while the limit holds.
@@ -76,7 +79,9 @@ def test_wrong_password_is_refused_and_rate_limited(client) -> None:
 
 
 def test_it_resets_a_forgotten_password(client) -> None:
-    user = User.objects.create_user(username="lin", email="lin@example.com", password="old-one-123!")
+    user = User.objects.create_user(
+        username="lin", email="lin@example.com", password="old-one-123!"
+    )
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     response = client.post(reverse("account_reset_password"), {"email": "lin@example.com"})
     assert response.status_code == 302

@@ -27,47 +27,119 @@ def at(day: int, hour: int = 12, minute: int = 0) -> datetime:
     return datetime(2025, 3, day, hour, minute, tzinfo=UTC)
 
 
-def image(owner: ObjectId, fmt: str, width: int, height: int, size: int, uploaded: datetime,
-          taken: datetime | None = None, camera: tuple[str, str] = ("", ""),
-          labels: tuple[tuple[str, float], ...] = (), **extra: Any) -> dict[str, Any]:
-    return {"owner_id": owner, "format": fmt, "width": width, "height": height,
-            "size_bytes": size, "uploaded_at": uploaded, "taken_at": taken,
-            "camera_make": camera[0], "camera_model": camera[1], "source": "upload",
-            "status": "ready", "hidden": False, "exif": {"Software": "test"},
-            "detections": [{"label": label, "score": score, "box": [0.1, 0.1, 0.5, 0.5]}
-                           for label, score in labels], **extra}
+def image(
+    owner: ObjectId,
+    fmt: str,
+    width: int,
+    height: int,
+    size: int,
+    uploaded: datetime,
+    taken: datetime | None = None,
+    camera: tuple[str, str] = ("", ""),
+    labels: tuple[tuple[str, float], ...] = (),
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "owner_id": owner,
+        "format": fmt,
+        "width": width,
+        "height": height,
+        "size_bytes": size,
+        "uploaded_at": uploaded,
+        "taken_at": taken,
+        "camera_make": camera[0],
+        "camera_model": camera[1],
+        "source": "upload",
+        "status": "ready",
+        "hidden": False,
+        "exif": {"Software": "test"},
+        "detections": [
+            {"label": label, "score": score, "box": [0.1, 0.1, 0.5, 0.5]} for label, score in labels
+        ],
+        **extra,
+    }
 
 
 def job(owner: ObjectId | None, kind: str, status: str, duration_ms: int | None) -> dict[str, Any]:
-    return {"owner_id": owner, "image_id": None, "kind": kind, "status": status,
-            "queued_at": at(1), "started_at": at(1) if duration_ms is not None else None,
-            "finished_at": at(1) if duration_ms is not None else None,
-            "duration_ms": duration_ms, "error": "boom" if status == "failed" else ""}
+    return {
+        "owner_id": owner,
+        "image_id": None,
+        "kind": kind,
+        "status": status,
+        "queued_at": at(1),
+        "started_at": at(1) if duration_ms is not None else None,
+        "finished_at": at(1) if duration_ms is not None else None,
+        "duration_ms": duration_ms,
+        "error": "boom" if status == "failed" else "",
+    }
 
 
-def run_doc(owner: ObjectId, source: ObjectId, status: str, pages: int, found: int,
-            imported: int, skipped: int) -> dict[str, Any]:
-    return {"owner_id": owner, "source_id": source, "status": status, "started_at": at(2),
-            "finished_at": at(2, 13), "pages_visited": pages, "images_found": found,
-            "images_imported": imported, "images_skipped": skipped}
+def run_doc(
+    owner: ObjectId,
+    source: ObjectId,
+    status: str,
+    pages: int,
+    found: int,
+    imported: int,
+    skipped: int,
+) -> dict[str, Any]:
+    return {
+        "owner_id": owner,
+        "source_id": source,
+        "status": status,
+        "started_at": at(2),
+        "finished_at": at(2, 13),
+        "pages_visited": pages,
+        "images_found": found,
+        "images_imported": imported,
+        "images_skipped": skipped,
+    }
 
 
 CANON = ("Canon", "EOS R5")
 APPLE = ("Apple", "iPhone 15")
 
 IMAGES = [
-    image(ALICE, "JPEG", 4000, 3000, 3_000_000, at(1, 10), at(1, 14, 30), CANON,
-          (("person", 0.9), ("dog", 0.8))),
-    image(ALICE, "JPEG", 4000, 3000, 2_000_000, at(1, 11), at(1, 14, 45), CANON,
-          (("person", 0.7),)),
+    image(
+        ALICE,
+        "JPEG",
+        4000,
+        3000,
+        3_000_000,
+        at(1, 10),
+        at(1, 14, 30),
+        CANON,
+        (("person", 0.9), ("dog", 0.8)),
+    ),
+    image(
+        ALICE, "JPEG", 4000, 3000, 2_000_000, at(1, 11), at(1, 14, 45), CANON, (("person", 0.7),)
+    ),
     image(ALICE, "PNG", 800, 600, 500_000, at(3, 9), source="scrape"),
-    image(ALICE, "WEBP", 1920, 1080, 250_000, at(3, 20), at(2, 9, 10), APPLE,
-          (("cat", 0.95), ("person", 0.6))),
+    image(
+        ALICE,
+        "WEBP",
+        1920,
+        1080,
+        250_000,
+        at(3, 20),
+        at(2, 9, 10),
+        APPLE,
+        (("cat", 0.95), ("person", 0.6)),
+    ),
     image(ALICE, "GIF", 400, 400, 1_000_000, at(8, 1), status="failed"),
     image(ALICE, "JPEG", 6000, 4000, 8_000_000, at(8, 2), at(7, 23, 59), APPLE, (("dog", 0.5),)),
     image(BOB, "BMP", 100, 100, 30_000, at(2, 5), at(2, 5), ("Nikon", "Z6"), (("person", 0.4),)),
-    image(BOB, "HEIF", 3000, 4000, 4_000_000, at(20, 8), at(20, 7, 5), APPLE,
-          (("cat", 0.9), ("cat", 0.8))),
+    image(
+        BOB,
+        "HEIF",
+        3000,
+        4000,
+        4_000_000,
+        at(20, 8),
+        at(20, 7, 5),
+        APPLE,
+        (("cat", 0.9), ("cat", 0.8)),
+    ),
 ]
 
 JOBS = [

@@ -39,10 +39,17 @@ def test_it_totals_images_bytes_and_the_size_percentiles(alice_figures: Figures)
 
 
 def test_it_counts_uploads_per_day_with_gaps_rolling_mean_and_running_totals(
-        alice_figures: Figures) -> None:
+    alice_figures: Figures,
+) -> None:
     table = alice_figures["tables"]["uploads_per_day"]
-    assert table["columns"] == ["date", "images", "bytes", "images_7d_mean", "cumulative_images",
-                                "cumulative_bytes"]
+    assert table["columns"] == [
+        "date",
+        "images",
+        "bytes",
+        "images_7d_mean",
+        "cumulative_images",
+        "cumulative_bytes",
+    ]
     assert table["rows"] == [
         ["2025-03-01", 2, 5_000_000, 2, 2, 5_000_000],
         ["2025-03-02", 0, 0, 1, 2, 5_000_000],
@@ -80,20 +87,25 @@ def test_it_counts_photos_per_hour_taken(alice_figures: Figures) -> None:
 
 def test_it_names_cameras_once(alice_figures: Figures) -> None:
     assert alice_figures["tables"]["cameras"]["rows"] == [
-        ["Apple iPhone 15", 2, 50], ["Canon EOS R5", 2, 50]]
+        ["Apple iPhone 15", 2, 50],
+        ["Canon EOS R5", 2, 50],
+    ]
 
 
-def test_it_gives_median_and_p95_processing_time_of_succeeded_jobs(
-        alice_figures: Figures) -> None:
+def test_it_gives_median_and_p95_processing_time_of_succeeded_jobs(alice_figures: Figures) -> None:
     # ingest 100 200 300 400: ranks ceil(2) = 2nd and ceil(3.8) = 4th; failed jobs don't count
     assert rows_by_key(alice_figures, "processing_times") == {
-        "ingest": [4, 200, 400], "recognise": [2, 1000, 3000]}
+        "ingest": [4, 200, 400],
+        "recognise": [2, 1000, 3000],
+    }
 
 
 def test_it_gives_failure_rates_of_finished_jobs(alice_figures: Figures) -> None:
     # the queued stylise job is not finished, so stylise has no rate
     assert rows_by_key(alice_figures, "failure_rates") == {
-        "ingest": [5, 1, 20], "recognise": [4, 2, 50]}
+        "ingest": [5, 1, 20],
+        "recognise": [4, 2, 50],
+    }
     assert alice_figures["summary"]["job_failure_pct"] == 33.33
     assert alice_figures["summary"]["jobs"] == 10
 
@@ -157,14 +169,22 @@ def test_an_empty_library_says_so_without_failing(empty_library: Database[Any]) 
 
 
 def test_owner_scoped_pipelines_start_with_the_owner_match() -> None:
-    for build in (pipelines.image_facets_pipeline, pipelines.job_stats_pipeline,
-                  pipelines.scrape_source_stats_pipeline, pipelines.label_counts_pipeline):
+    for build in (
+        pipelines.image_facets_pipeline,
+        pipelines.job_stats_pipeline,
+        pipelines.scrape_source_stats_pipeline,
+        pipelines.label_counts_pipeline,
+    ):
         assert build(owner_id=ALICE)[0] == {"$match": {"owner_id": ALICE}}
         assert "owner_id" not in build(owner_id=None)[0].get("$match", {})
 
 
 def test_table_to_csv_writes_a_header_and_defuses_formulas() -> None:
-    table: Table = {"title": "t", "columns": ["label", "detections", "mean_score"],
-                    "rows": [["person", 3, 0.733], ['=HYPERLINK("x")', 1, None]]}
+    table: Table = {
+        "title": "t",
+        "columns": ["label", "detections", "mean_score"],
+        "rows": [["person", 3, 0.733], ['=HYPERLINK("x")', 1, None]],
+    }
     assert table_to_csv(table) == (
-        'label,detections,mean_score\r\nperson,3,0.733\r\n"\'=HYPERLINK(""x"")",1,\r\n')
+        'label,detections,mean_score\r\nperson,3,0.733\r\n"\'=HYPERLINK(""x"")",1,\r\n'
+    )

@@ -22,7 +22,9 @@ def _upload(client, user, corpus: Path, names: list[str]) -> list[Image]:  # noq
     client.force_login(user)
     for name in names:
         with (corpus / name).open("rb") as file:
-            client.post(reverse("gallery:upload"), {"files": [file]}, headers={"HX-Request": "true"})
+            client.post(
+                reverse("gallery:upload"), {"files": [file]}, headers={"HX-Request": "true"}
+            )
     for job in Job.objects.filter(owner=user, kind=Job.Kind.INGEST):
         image_ingest_task(str(job.image_id), str(job.pk))
     return list(Image.objects.filter(owner=user))
@@ -44,15 +46,18 @@ def test_figures_match_hand_counts(client, corpus) -> None:
     assert summary["images"] == 3
     assert summary["bytes"] == sum(sizes)
     assert summary["median_size_bytes"] == statistics.median(sizes)
-    assert summary["images_ready"] == 3 and summary["images_failed"] == 0
+    assert summary["images_ready"] == 3
+    assert summary["images_failed"] == 0
     formats = {row["format"]: row for row in _table(snapshot, "formats")}
-    assert formats["JPEG"]["images"] == 2 and formats["PNG"]["images"] == 1
+    assert formats["JPEG"]["images"] == 2
+    assert formats["PNG"]["images"] == 1
     hours = {row["hour"]: row["images"] for row in _table(snapshot, "taken_hours")}
     taken = [image.taken_at.hour for image in images if image.taken_at]
     assert sum(hours.values()) == len(taken) == 2
     assert all(hours[hour] >= 1 for hour in taken)
     ingest = [row for row in _table(snapshot, "processing_times") if row["kind"] == "ingest"]
-    assert ingest and ingest[0]["jobs"] == 3
+    assert ingest
+    assert ingest[0]["jobs"] == 3
 
     everyone = snapshot_compute(owner=None)
     assert everyone.figures["summary"]["images"] == 4
@@ -67,16 +72,20 @@ def test_the_page_shows_charts_and_tables_with_csv(client, corpus) -> None:
     chart_url = reverse("analytics:chart", args=[snapshot.pk, "formats"])
     assert chart_url in body
     chart = client.get(chart_url)
-    assert chart.status_code == 200 and chart["Content-Type"] == "image/svg+xml"
+    assert chart.status_code == 200
+    assert chart["Content-Type"] == "image/svg+xml"
     svg = b"".join(chart.streaming_content).decode()
-    assert "<svg" in svg and "JPEG" in svg
+    assert "<svg" in svg
+    assert "JPEG" in svg
     csv = client.get(reverse("analytics:table_csv", args=[snapshot.pk, "formats"]))
-    assert csv.status_code == 200 and csv.content.decode().splitlines()[0].startswith("format")
+    assert csv.status_code == 200
+    assert csv.content.decode().splitlines()[0].startswith("format")
 
     client.force_login(UserFactory())
     assert client.get(chart_url).status_code == 404
-    assert client.get(reverse("analytics:table_csv", args=[snapshot.pk, "formats"])
-                      ).status_code == 404
+    assert (
+        client.get(reverse("analytics:table_csv", args=[snapshot.pk, "formats"])).status_code == 404
+    )
 
 
 def test_an_empty_library_gets_a_helpful_empty_state(client) -> None:
@@ -85,7 +94,8 @@ def test_an_empty_library_gets_a_helpful_empty_state(client) -> None:
     assert snapshot.charts == {}
     client.force_login(user)
     body = client.get(reverse("analytics:dashboard")).content.decode()
-    assert "Nothing to analyse yet" in body and "<img" not in body.split("<main", 1)[1]
+    assert "Nothing to analyse yet" in body
+    assert "<img" not in body.split("<main", 1)[1]
 
 
 @pytest.mark.slow

@@ -19,9 +19,18 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -38,8 +47,9 @@ def page(browser, live_server):  # noqa: ANN001, ANN201
 def signed_in_page(page, live_server, django_user_model):  # noqa: ANN001, ANN201
     from allauth.account.models import EmailAddress
 
-    user = django_user_model.objects.create_user(username="e2e", email="e2e@example.com",
-                                                 password="e2e-passphrase-long-enough")
+    user = django_user_model.objects.create_user(
+        username="e2e", email="e2e@example.com", password="e2e-passphrase-long-enough"
+    )
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     page.goto("/accounts/login/")
     page.fill("input[name=login]", "e2e@example.com")

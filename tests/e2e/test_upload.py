@@ -8,7 +8,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transacti
 def _drop(page, paths) -> None:  # noqa: ANN001
     """Dispatch a real drop event carrying the files, as a person dragging them would."""
     payload = [{"name": path.name, "data": list(path.read_bytes())} for path in paths]
-    page.evaluate("""(files) => {
+    page.evaluate(
+        """(files) => {
         const transfer = new DataTransfer();
         for (const file of files) {
             transfer.items.add(new File([new Uint8Array(file.data)], file.name, {type: "image/jpeg"}));
@@ -16,27 +17,32 @@ def _drop(page, paths) -> None:  # noqa: ANN001
         const zone = document.querySelector("[data-dropzone]");
         zone.dispatchEvent(new DragEvent("dragenter", {dataTransfer: transfer, bubbles: true}));
         zone.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true}));
-    }""", payload)
+    }""",
+        payload,
+    )
 
 
 def test_dropping_two_files_shows_progress_and_they_become_ready(
-        celery_worker_process, signed_in_page, corpus, tmp_path) -> None:
+    celery_worker_process, signed_in_page, corpus, tmp_path
+) -> None:
     page = signed_in_page
     paths = [corpus / "exif/gps/DSCN0025.jpg", corpus / "exif/gps/DSCN0027.jpg"]
     _drop(page, paths)
     results = page.locator("#upload-results .upload-result")
     results.first.wait_for()
     page.wait_for_function(
-        "document.querySelectorAll('#upload-results .outcome-stored').length === 2",
-        timeout=30_000)
+        "document.querySelectorAll('#upload-results .outcome-stored').length === 2", timeout=30_000
+    )
     page.wait_for_function(
-        "document.querySelectorAll('#upload-results .badge.ready').length === 2",
-        timeout=120_000)
+        "document.querySelectorAll('#upload-results .badge.ready').length === 2", timeout=120_000
+    )
     page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)
     page.goto("/gallery/")
     cards = page.locator(".card-image img")
     cards.first.wait_for()
     assert cards.count() == 2
-    assert page.evaluate("Array.from(document.querySelectorAll('.card-image img'))"
-                         ".every(img => img.complete && img.naturalWidth > 0)")
+    assert page.evaluate(
+        "Array.from(document.querySelectorAll('.card-image img'))"
+        ".every(img => img.complete && img.naturalWidth > 0)"
+    )
     page.screenshot(path=str(tmp_path / "gallery.png"), full_page=True)

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _manifest(corpus: Path) -> dict[str, dict]:
-    return {entry["file"]: entry for entry in json.loads((corpus / "exif/manifest.json").read_text())}
+    return {
+        entry["file"]: entry for entry in json.loads((corpus / "exif/manifest.json").read_text())
+    }
 
 
 def _ingested(user, path: Path) -> Image:  # noqa: ANN001
@@ -29,8 +31,9 @@ def _ingested(user, path: Path) -> Image:  # noqa: ANN001
     return image
 
 
-@pytest.mark.parametrize("name", ["gps/DSCN0010.jpg", "camera/Kodak_CX7530.jpg",
-                                  "edge-cases/87_OSError.jpg"])
+@pytest.mark.parametrize(
+    "name", ["gps/DSCN0010.jpg", "camera/Kodak_CX7530.jpg", "edge-cases/87_OSError.jpg"]
+)
 def test_gps_camera_and_taken_at_come_out_right(user, corpus, name) -> None:
     expected = _manifest(corpus)[name]
     image = _ingested(user, corpus / "exif" / name)
@@ -40,9 +43,11 @@ def test_gps_camera_and_taken_at_come_out_right(user, corpus, name) -> None:
     assert image.camera_model == (expected["model"] or "").strip()
     assert image.taken_at is not None
     assert image.taken_at.strftime("%Y:%m:%d %H:%M:%S") == expected["datetime_original"]
-    assert isinstance(image.exif, dict) and image.exif
+    assert isinstance(image.exif, dict)
+    assert image.exif
     job = Job.objects.get(image=image)
-    assert job.status == Job.Status.SUCCEEDED and job.duration_ms is not None
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.duration_ms is not None
 
 
 @pytest.mark.parametrize("orientation", [1, 3, 6, 8])
@@ -51,7 +56,8 @@ def test_orientation_is_applied_to_size_and_renditions(user, corpus, orientation
     assert image.width > image.height  # a landscape photo, upright whatever the tag said
     with PILImage.open(Path(settings.MEDIA_ROOT) / image.thumbnail.name) as thumb:
         assert thumb.format == "WEBP"
-        assert thumb.width > thumb.height and max(thumb.size) <= 400
+        assert thumb.width > thumb.height
+        assert max(thumb.size) <= 400
     with PILImage.open(Path(settings.MEDIA_ROOT) / image.preview.name) as preview:
         assert max(preview.size) <= 1600
     assert image.thumbnail.name.startswith(f"{user.pk}/renditions/")
@@ -69,9 +75,12 @@ def test_a_failed_ingest_keeps_the_original_and_shows_the_error(user, corpus) ->
         image_ingest_task(str(image.pk), str(job.pk))
     image.refresh_from_db()
     job.refresh_from_db()
-    assert image.status == Image.Status.FAILED and image.error
-    assert image.ingest_attempts == 1 and image.retry_after is not None
-    assert job.status == Job.Status.FAILED and job.error
+    assert image.status == Image.Status.FAILED
+    assert image.error
+    assert image.ingest_attempts == 1
+    assert image.retry_after is not None
+    assert job.status == Job.Status.FAILED
+    assert job.error
     assert original.exists()
 
 

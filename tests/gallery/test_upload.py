@@ -1,8 +1,7 @@
 """Real files through the real upload view into the real database and storage."""
 
-import io
-import zlib
 import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -15,11 +14,22 @@ from processing.models import Job
 from tests.gallery.conftest import upload_of
 
 pytestmark = pytest.mark.django_db
-ACCEPTED = ["jpeg/flowers.jpeg", "jpeg/Channel_digital_image_CMYK_color.jpg", "png/with-alpha.png",
-            "png/RGB_16__128x128.png", "webp/flower.webp", "webp/animated-loop-3.webp",
-            "gif/animated-loop-3.gif", "tiff/multipage.tiff", "tiff/tiff_16bit_RGB.tiff",
-            "other/rgb24.bmp", "heic/pug.heic", "heic/RGBA_8__128x128.heif",
-            "avif/libheif-example.avif", "jpeg/sugarshack.mpo"]
+ACCEPTED = [
+    "jpeg/flowers.jpeg",
+    "jpeg/Channel_digital_image_CMYK_color.jpg",
+    "png/with-alpha.png",
+    "png/RGB_16__128x128.png",
+    "webp/flower.webp",
+    "webp/animated-loop-3.webp",
+    "gif/animated-loop-3.gif",
+    "tiff/multipage.tiff",
+    "tiff/tiff_16bit_RGB.tiff",
+    "other/rgb24.bmp",
+    "heic/pug.heic",
+    "heic/RGBA_8__128x128.heif",
+    "avif/libheif-example.avif",
+    "jpeg/sugarshack.mpo",
+]
 
 
 def _media_files() -> list[Path]:
@@ -41,32 +51,49 @@ def test_each_format_is_stored_under_the_users_originals(user_client, user, corp
     assert image.original.name.startswith(f"{user.pk}/originals/")
     assert image.sha256 in image.original.name
     assert (Path(settings.MEDIA_ROOT) / image.original.name).read_bytes() == (
-        corpus / "formats" / name).read_bytes()
+        corpus / "formats" / name
+    ).read_bytes()
     assert Job.objects.filter(image=image, kind=Job.Kind.INGEST).count() == 1
 
 
 def _bomb_png() -> bytes:
     """A valid PNG header claiming 40000 x 40000 pixels, with a tiny compressed body."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     header = struct.pack(">IIBBBBB", 40000, 40000, 8, 0, 0, 0, 0)
     body = zlib.compress(b"\0" * (40001 * 64), 9)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+    )
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    (lambda corpus: ("check.svg", (corpus / "formats/svg/check.svg").read_bytes()), "SVG"),
-    (lambda corpus: ("notes.jpg", b"just some text, not a picture\n" * 20), "not"),
-    (lambda corpus: ("cut.jpg", (corpus / "formats/jpeg/flowers.jpeg").read_bytes()[:6000]),
-     "truncated"),
-    (lambda corpus: ("bomb.png", _bomb_png()), "pixels"),
-    (lambda corpus: ("giant.jpg", (corpus / "formats/large/giant-image.jpg").read_bytes()),
-     "pixels"),
-    (lambda corpus: ("empty.png", b""), ""),
-])
-def test_bad_files_are_refused_with_a_reason_and_leave_nothing(user_client, corpus, make,
-                                                               message) -> None:
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda corpus: ("check.svg", (corpus / "formats/svg/check.svg").read_bytes()), "SVG"),
+        (lambda corpus: ("notes.jpg", b"just some text, not a picture\n" * 20), "not"),
+        (
+            lambda corpus: ("cut.jpg", (corpus / "formats/jpeg/flowers.jpeg").read_bytes()[:6000]),
+            "truncated",
+        ),
+        (lambda corpus: ("bomb.png", _bomb_png()), "pixels"),
+        (
+            lambda corpus: ("giant.jpg", (corpus / "formats/large/giant-image.jpg").read_bytes()),
+            "pixels",
+        ),
+        (lambda corpus: ("empty.png", b""), ""),
+    ],
+)
+def test_bad_files_are_refused_with_a_reason_and_leave_nothing(
+    user_client, corpus, make, message
+) -> None:
     name, data = make(corpus)
     response = _post(user_client, SimpleUploadedFile(name, data))
     body = response.content.decode()
@@ -91,7 +118,8 @@ def test_the_plain_form_works_without_javascript(user_client, user, corpus) -> N
     response = _post(user_client, *files, htmx=False)
     body = response.content.decode()
     assert response.status_code == 200
-    assert "<html" in body and body.count("outcome-stored") == 2
+    assert "<html" in body
+    assert body.count("outcome-stored") == 2
     assert Image.objects.filter(owner=user).count() == 2
 
 
@@ -103,7 +131,9 @@ def test_a_file_over_the_size_limit_is_refused(user_client, settings, corpus) ->
 
 
 def test_upload_needs_a_login(client) -> None:
-    response = client.post(reverse("gallery:upload"), {"files": [SimpleUploadedFile("a.jpg", b"x")]})
+    response = client.post(
+        reverse("gallery:upload"), {"files": [SimpleUploadedFile("a.jpg", b"x")]}
+    )
     assert response.status_code == 302
     assert not Image.objects.exists()
 

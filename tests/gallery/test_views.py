@@ -12,32 +12,40 @@ from django.urls import reverse
 from gallery.models import Image
 from gallery.services import image_create
 from processing.models import Job
-from processing.tasks import image_ingest_task
+from tests.factories import ready_image
 
 pytestmark = pytest.mark.django_db
 
 
-def _ready_image(owner, path: Path) -> Image:  # noqa: ANN001
-    with path.open("rb") as file:
-        image, _ = image_create(owner=owner, file=file, name=path.name)
-    image_ingest_task(str(image.pk), str(Job.objects.get(image=image).pk))
-    image.refresh_from_db()
-    return image
-
-
 @pytest.fixture
 def image(user, corpus) -> Image:  # noqa: ANN001
-    return _ready_image(user, corpus / "exif/gps/DSCN0010.jpg")
+    return ready_image(user, corpus / "exif/gps/DSCN0010.jpg")
 
 
 def _urls_of(image: Image) -> list[tuple[str, str]]:
-    get = [reverse(name, args=[image.pk]) for name in (
-        "gallery:image_detail", "gallery:image_card", "gallery:image_status", "processing:editor")]
-    get += [reverse("gallery:image_file", args=[image.pk, kind])
-            for kind in ("original", "thumb", "preview")]
-    post = [reverse(name, args=[image.pk]) for name in (
-        "gallery:image_edit_meta", "gallery:image_delete", "processing:editor_preview",
-        "processing:editor_save", "processing:original_restore")]
+    get = [
+        reverse(name, args=[image.pk])
+        for name in (
+            "gallery:image_detail",
+            "gallery:image_card",
+            "gallery:image_status",
+            "processing:editor",
+        )
+    ]
+    get += [
+        reverse("gallery:image_file", args=[image.pk, kind])
+        for kind in ("original", "thumb", "preview")
+    ]
+    post = [
+        reverse(name, args=[image.pk])
+        for name in (
+            "gallery:image_edit_meta",
+            "gallery:image_delete",
+            "processing:editor_preview",
+            "processing:editor_save",
+            "processing:original_restore",
+        )
+    ]
     return [("get", url) for url in get] + [("post", url) for url in post]
 
 
@@ -54,8 +62,9 @@ def test_the_owner_can_open_every_page_and_file(user_client, image) -> None:
     for method, url in _urls_of(image):
         if method == "get":
             assert user_client.get(url).status_code == 200, url
-    response = user_client.get(reverse("gallery:image_file", args=[image.pk, "original"]),
-                               {"download": "1"})
+    response = user_client.get(
+        reverse("gallery:image_file", args=[image.pk, "original"]), {"download": "1"}
+    )
     assert "attachment" in response["Content-Disposition"]
     assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
 
@@ -69,7 +78,8 @@ def test_a_malformed_or_unknown_id_is_404(user_client) -> None:
 def test_anonymous_visitors_are_sent_to_log_in(client, image) -> None:
     for method, url in _urls_of(image):
         response = getattr(client, method)(url)
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+        assert response.status_code == 302, url
+        assert "/accounts/login/" in response["Location"], url
 
 
 def test_the_detail_page_shows_camera_location_and_size(user_client, image) -> None:
@@ -80,15 +90,17 @@ def test_the_detail_page_shows_camera_location_and_size(user_client, image) -> N
 
 
 def test_title_description_and_tags_are_saved(user_client, image) -> None:
-    user_client.post(reverse("gallery:image_edit_meta", args=[image.pk]),
-                     {"title": "Harbour", "description": "Evening", "tags": "Sea, boats, sea"})
+    user_client.post(
+        reverse("gallery:image_edit_meta", args=[image.pk]),
+        {"title": "Harbour", "description": "Evening", "tags": "Sea, boats, sea"},
+    )
     image.refresh_from_db()
     assert (image.title, image.description, image.tags) == ("Harbour", "Evening", ["boats", "sea"])
 
 
 def test_search_and_filters_find_the_right_images(user_client, user, corpus) -> None:
-    jpeg = _ready_image(user, corpus / "exif/gps/DSCN0010.jpg")
-    png = _ready_image(user, corpus / "formats/png/with-alpha.png")
+    jpeg = ready_image(user, corpus / "exif/gps/DSCN0010.jpg")
+    png = ready_image(user, corpus / "formats/png/with-alpha.png")
     jpeg.title, jpeg.tags = "Harbour at dusk", ["sea"]
     jpeg.save()
 
@@ -105,7 +117,8 @@ def test_search_and_filters_find_the_right_images(user_client, user, corpus) -> 
 
 
 def test_the_gallery_page_uses_the_same_number_of_queries_for_any_page_size(
-        user_client, user, corpus, settings) -> None:
+    user_client, user, corpus, settings
+) -> None:
     for path in sorted((corpus / "exif/gps").glob("*.jpg"))[:6]:
         with path.open("rb") as file:
             image_create(owner=user, file=file, name=path.name)
@@ -120,8 +133,10 @@ def test_the_gallery_page_uses_the_same_number_of_queries_for_any_page_size(
 
 
 def test_deleting_removes_original_renditions_versions_and_documents(user_client, image) -> None:
-    files = [Path(settings.MEDIA_ROOT) / name
-             for name in (image.original.name, image.thumbnail.name, image.preview.name)]
+    files = [
+        Path(settings.MEDIA_ROOT) / name
+        for name in (image.original.name, image.thumbnail.name, image.preview.name)
+    ]
     assert all(path.exists() for path in files)
     response = user_client.post(reverse("gallery:image_delete", args=[image.pk]))
     assert response.status_code == 302
@@ -130,10 +145,11 @@ def test_deleting_removes_original_renditions_versions_and_documents(user_client
     assert not any(path.exists() for path in files)
 
 
-def test_deleting_a_selection_only_touches_the_owners_images(user_client, user, other_user,
-                                                             corpus) -> None:
-    mine = _ready_image(user, corpus / "exif/gps/DSCN0010.jpg")
-    theirs = _ready_image(other_user, corpus / "exif/gps/DSCN0012.jpg")
+def test_deleting_a_selection_only_touches_the_owners_images(
+    user_client, user, other_user, corpus
+) -> None:
+    mine = ready_image(user, corpus / "exif/gps/DSCN0010.jpg")
+    theirs = ready_image(other_user, corpus / "exif/gps/DSCN0012.jpg")
     user_client.post(reverse("gallery:images_delete"), {"ids": [str(mine.pk), str(theirs.pk)]})
     assert not Image.objects.filter(pk=mine.pk).exists()
     assert Image.objects.filter(pk=theirs.pk).exists()
@@ -144,7 +160,8 @@ def test_the_orphan_command_reports_then_removes_unreferenced_files(image, capsy
     orphan.parent.mkdir(parents=True, exist_ok=True)
     orphan.write_bytes(b"left behind")
     call_command("media_orphans", "--min-age", "0")
-    assert "lost.jpg" in capsys.readouterr().out and orphan.exists()
+    assert "lost.jpg" in capsys.readouterr().out
+    assert orphan.exists()
     call_command("media_orphans", "--delete", "--min-age", "0")
     assert not orphan.exists()
     assert (Path(settings.MEDIA_ROOT) / image.original.name).exists()

@@ -13,10 +13,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 def test_an_upload_is_ingested_then_recognised_by_the_worker(
-        installed_models, celery_worker_process, user_client, user, corpus) -> None:
-    user_client.post(reverse("gallery:upload"),
-                     {"files": [upload_of(corpus / "exif/gps/DSCN0021.jpg")]},
-                     headers={"HX-Request": "true"})
+    installed_models, celery_worker_process, user_client, user, corpus
+) -> None:
+    user_client.post(
+        reverse("gallery:upload"),
+        {"files": [upload_of(corpus / "exif/gps/DSCN0021.jpg")]},
+        headers={"HX-Request": "true"},
+    )
     image = Image.objects.get(owner=user)
     card_url = reverse("gallery:image_card", args=[image.pk])
     assert "every 2s" in user_client.get(card_url).content.decode()  # pending: the card polls
@@ -25,12 +28,15 @@ def test_an_upload_is_ingested_then_recognised_by_the_worker(
         time.sleep(0.5)
         image.refresh_from_db()
     assert image.status == Image.Status.READY, image.error
-    assert image.latitude is not None and image.thumbnail.name
+    assert image.latitude is not None
+    assert image.thumbnail.name
     card = user_client.get(card_url).content.decode()
-    assert "every 2s" not in card and "/file/thumb/" in card
+    assert "every 2s" not in card
+    assert "/file/thumb/" in card
     job = Job.objects.get(image=image, kind=Job.Kind.INGEST)
     assert job.status == Job.Status.SUCCEEDED
-    assert job.started_at >= job.queued_at and job.finished_at >= job.started_at
+    assert job.started_at >= job.queued_at
+    assert job.finished_at >= job.started_at
     # then recognition, on the ml queue
     while image.recognised_at is None and time.monotonic() < deadline + 60:
         time.sleep(0.5)

@@ -26,19 +26,30 @@ def test_the_health_report_sees_database_broker_and_worker(celery_worker_process
 
     report = health_report(worker_timeout=5)
     assert {check.name: check.ok for check in report.checks} == {
-        "database": True, "broker": True, "worker": True}
+        "database": True,
+        "broker": True,
+        "worker": True,
+    }
 
 
 def test_a_task_round_trips_on_the_fallback_broker(mongodb_uri: str, tmp_path: Path) -> None:
     env = worker_env(mongodb_uri=mongodb_uri, REDIS_URL="")
     worker = start_worker(env=env, log_path=tmp_path / "worker.log")
     value = uuid.uuid4().hex
-    client = ("from imagesite.celery import ping; import sys; "
-              f"print(ping.delay({value!r}).get(timeout=90))")
+    client = (
+        "from imagesite.celery import ping; import sys; "
+        f"print(ping.delay({value!r}).get(timeout=90))"
+    )
     try:
         started = time.monotonic()
-        result = subprocess.run([sys.executable, "-c", client], cwd=BASE_DIR, env=env,
-                                capture_output=True, text=True, timeout=150)
+        result = subprocess.run(
+            [sys.executable, "-c", client],
+            cwd=BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=150,
+        )
     finally:
         worker.terminate()
         worker.wait(timeout=30)
@@ -52,11 +63,20 @@ def test_the_broker_is_redis_when_set_and_the_database_otherwise() -> None:
     code = "from django.conf import settings as s; print(s.CELERY_BROKER_URL)"
     base = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
     with_redis = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code], cwd=BASE_DIR,
-        env={**base, "REDIS_URL": "redis://127.0.0.1:6379/3"}, capture_output=True, text=True)
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=BASE_DIR,
+        env={**base, "REDIS_URL": "redis://127.0.0.1:6379/3"},
+        capture_output=True,
+        text=True,
+    )
     without = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code], cwd=BASE_DIR,
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=BASE_DIR,
         env={**base, "MONGODB_URI": "mongodb://db.internal:27017/?replicaSet=rs0"},
-        capture_output=True, text=True)
+        capture_output=True,
+        text=True,
+    )
     assert with_redis.stdout.strip().endswith("redis://127.0.0.1:6379/3")
-    assert without.stdout.strip().endswith("mongodb://db.internal:27017/celery-broker?replicaSet=rs0")
+    assert without.stdout.strip().endswith(
+        "mongodb://db.internal:27017/celery-broker?replicaSet=rs0"
+    )

@@ -34,13 +34,29 @@ def test_bin_dev_starts_everything_from_a_fresh_clone_and_stops_cleanly(tmp_path
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", str(BASE_DIR), str(clone)], check=True)
     web_port, db_port = free_port(), free_port()
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("VAR_DIR", "MEDIA_ROOT", "MODEL_DIR", "MONGODB_URI", "MONGODB_NAME",
-                          "DJANGO_SETTINGS_MODULE")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in (
+            "VAR_DIR",
+            "MEDIA_ROOT",
+            "MODEL_DIR",
+            "MONGODB_URI",
+            "MONGODB_NAME",
+            "DJANGO_SETTINGS_MODULE",
+        )
+    }
     env.update(PORT=str(web_port), EMBEDDED_DB_PORT=str(db_port), REDIS_URL="")
     log = open(tmp_path / "run.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(["bin/dev"], cwd=clone, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        ["bin/dev"],
+        cwd=clone,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         _wait_for_home(f"http://127.0.0.1:{web_port}/", process, timeout=900)
         output = (tmp_path / "run.log").read_text()

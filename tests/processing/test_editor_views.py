@@ -17,27 +17,19 @@ from PIL import Image as Picture
 
 from gallery.maintenance import orphan_files_find
 from gallery.models import Image
-from gallery.services import image_create
 from processing.models import Job, Preset, Version
-from processing.tasks import image_ingest_task, version_render_task
+from processing.tasks import version_render_task
 from processing.versions import version_render
+from tests.factories import ready_image
 
 pytestmark = pytest.mark.django_db
 
 CROP_LEFT_HALF = [{"op": "crop", "params": {"x": 0, "y": 0, "width": 0.5, "height": 1}}]
 
 
-def _ready_image(owner, path: Path) -> Image:  # noqa: ANN001
-    with path.open("rb") as file:
-        image, _ = image_create(owner=owner, file=file, name=path.name)
-    image_ingest_task(str(image.pk), str(Job.objects.get(image=image).pk))
-    image.refresh_from_db()
-    return image
-
-
 @pytest.fixture
 def image(user, corpus) -> Image:  # noqa: ANN001
-    return _ready_image(user, corpus / "exif/gps/DSCN0010.jpg")  # 640 x 480
+    return ready_image(user, corpus / "exif/gps/DSCN0010.jpg")  # 640 x 480
 
 
 def _save(client, image: Image, recipe: object, **extra: str):  # noqa: ANN001, ANN202
@@ -125,7 +117,7 @@ def test_a_bad_recipe_gets_a_clear_message_and_nothing_is_saved(
 
 
 def test_a_watermark_picture_must_be_one_of_your_own(user_client, image, other_user, corpus):
-    theirs = _ready_image(other_user, corpus / "exif/gps/DSCN0012.jpg")
+    theirs = ready_image(other_user, corpus / "exif/gps/DSCN0012.jpg")
     url = reverse("processing:editor_preview", args=[image.pk])
     for overlay, expected in ((theirs.pk, "not one of your images"), (image.pk, "data:image")):
         recipe = [{"op": "watermark_image", "params": {"overlay": str(overlay)}}]
@@ -236,7 +228,7 @@ def test_the_compare_link_opens_the_editor_on_that_version(user_client, image) -
 def test_a_preset_is_kept_and_batch_applies_it_to_the_selected_images(
     user_client, user, image, corpus
 ) -> None:
-    second = _ready_image(user, corpus / "exif/gps/DSCN0012.jpg")
+    second = ready_image(user, corpus / "exif/gps/DSCN0012.jpg")
     _save(user_client, image, CROP_LEFT_HALF, preset_name="Left half")
     preset = Preset.objects.get(owner=user)
     assert preset.name == "Left half"

@@ -35,37 +35,50 @@ def _ingest_jobs(image: Image) -> int:
 
 
 def test_a_failed_image_is_queued_again_once_its_backoff_has_passed(image) -> None:
-    Image.objects.filter(pk=image.pk).update(status=Image.Status.FAILED, ingest_attempts=1,
-                                             retry_after=timezone.now() + timedelta(minutes=1))
+    Image.objects.filter(pk=image.pk).update(
+        status=Image.Status.FAILED,
+        ingest_attempts=1,
+        retry_after=timezone.now() + timedelta(minutes=1),
+    )
     assert ingest_sweep().queued == []  # still backing off
     later = timezone.now() + timedelta(minutes=2)
     assert ingest_sweep(now=later).queued == [str(image.pk)]
     image.refresh_from_db()
-    assert image.status == Image.Status.PENDING and _ingest_jobs(image) == 2
+    assert image.status == Image.Status.PENDING
+    assert _ingest_jobs(image) == 2
     assert ingest_sweep(now=later).queued == []  # claimed: not queued twice
 
 
 def test_an_image_that_keeps_failing_is_given_up_and_reported(image) -> None:
     Image.objects.filter(pk=image.pk).update(
-        status=Image.Status.FAILED, ingest_attempts=MAX_INGEST_ATTEMPTS,
-        retry_after=timezone.now() - timedelta(days=1), error="decoder exploded")
+        status=Image.Status.FAILED,
+        ingest_attempts=MAX_INGEST_ATTEMPTS,
+        retry_after=timezone.now() - timedelta(days=1),
+        error="decoder exploded",
+    )
     report = ingest_sweep()
-    assert report.queued == [] and report.given_up == 1
+    assert report.queued == []
+    assert report.given_up == 1
     image.refresh_from_db()
-    assert image.status == Image.Status.FAILED and image.error == "decoder exploded"
+    assert image.status == Image.Status.FAILED
+    assert image.error == "decoder exploded"
 
 
 def test_lost_and_outdated_images_are_queued_fresh_ones_are_not(image) -> None:
     assert ingest_sweep().queued == []  # just uploaded: its task is on its way
     assert ingest_sweep(now=timezone.now() + STALE_AFTER * 2).queued == [str(image.pk)]
-    Image.objects.filter(pk=image.pk).update(status=Image.Status.READY, retry_after=None,
-                                             ingest_version=INGEST_VERSION - 1)
+    Image.objects.filter(pk=image.pk).update(
+        status=Image.Status.READY, retry_after=None, ingest_version=INGEST_VERSION - 1
+    )
     assert ingest_sweep().queued == [str(image.pk)]
 
 
 def test_two_sweeps_at_once_queue_a_failed_image_once(image) -> None:
-    Image.objects.filter(pk=image.pk).update(status=Image.Status.FAILED, ingest_attempts=1,
-                                             retry_after=timezone.now() - timedelta(minutes=1))
+    Image.objects.filter(pk=image.pk).update(
+        status=Image.Status.FAILED,
+        ingest_attempts=1,
+        retry_after=timezone.now() - timedelta(minutes=1),
+    )
     barrier = threading.Barrier(2)
     results: list[list[str]] = []
 
@@ -95,7 +108,8 @@ def test_the_orphans_sweep_removes_orphans_and_old_temporary_files(image) -> Non
     for path in (orphan, stale):
         os.utime(path, (old, old))
     assert orphans_sweep() == (1, 1)
-    assert not orphan.exists() and not stale.exists()
+    assert not orphan.exists()
+    assert not stale.exists()
     assert (Path(settings.MEDIA_ROOT) / image.original.name).exists()
 
 
@@ -103,5 +117,8 @@ def test_beat_schedules_every_periodic_job() -> None:
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     app.loader.import_default_modules()
     assert tasks <= set(app.tasks)
-    assert {"processing.tasks.ingest_sweep_task", "processing.tasks.orphans_sweep_task",
-            "scraping.tasks.scrape_due_task"} <= tasks
+    assert {
+        "processing.tasks.ingest_sweep_task",
+        "processing.tasks.orphans_sweep_task",
+        "scraping.tasks.scrape_due_task",
+    } <= tasks

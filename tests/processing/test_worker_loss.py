@@ -10,8 +10,7 @@ import pytest
 from django.urls import reverse
 
 from processing.models import Job, Version
-from tests.factories import UserFactory
-from tests.processing.test_deep import _ready
+from tests.factories import UserFactory, ready_image
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -21,14 +20,16 @@ def _pool_children(worker_pid: int) -> list[int]:
     return [int(pid) for pid in found.stdout.split()]
 
 
-def test_a_style_transfer_survives_its_process_being_killed(installed_models,
-                                                            celery_worker_process, client,
-                                                            corpus) -> None:
+def test_a_style_transfer_survives_its_process_being_killed(
+    installed_models, celery_worker_process, client, corpus
+) -> None:
     user = UserFactory()
-    image = _ready(user, corpus / "exif/gps/DSCN0010.jpg")
+    image = ready_image(user, corpus / "exif/gps/DSCN0010.jpg")
     client.force_login(user)
-    client.post(reverse("processing:stylise", args=[image.pk]),
-                {"artwork": "mondrian", "strength": "1", "full_size": "on"})
+    client.post(
+        reverse("processing:stylise", args=[image.pk]),
+        {"artwork": "mondrian", "strength": "1", "full_size": "on"},
+    )
     job = Job.objects.get(image=image, kind=Job.Kind.STYLISE)
     deadline = time.monotonic() + 60
     while job.status != Job.Status.STARTED and time.monotonic() < deadline:

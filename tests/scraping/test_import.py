@@ -1,7 +1,5 @@
 """Web import through the Django side: sources, runs, images in the gallery, schedules."""
 
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -44,19 +42,35 @@ def test_site_a_is_imported_once_and_a_second_run_adds_nothing(user, corpus, loc
     assert saved == 98
     assert first.images_imported == Image.objects.filter(owner=user).count() >= 49
     image = Image.objects.filter(owner=user).first()
-    assert image.source == Image.Source.SCRAPE and image.source_url.startswith(base)
-    assert image.source_page == f"{base}/index.html" and image.scrape_run_id == first.pk
+    assert image.source == Image.Source.SCRAPE
+    assert image.source_url.startswith(base)
+    assert image.source_page == f"{base}/index.html"
+    assert image.scrape_run_id == first.pk
     assert second.images_imported == 0
     assert Image.objects.filter(owner=user).count() == first.images_imported
 
 
 def test_a_private_address_is_refused_when_the_source_is_added(client, user) -> None:
     client.force_login(user)
-    for url in ("http://127.0.0.1/", "http://10.0.0.1/photos", "http://169.254.169.254/",
-                "http://[::1]/", "http://localhost/"):
-        response = client.post(reverse("scraping:sources"), {
-            "url": url, "scope": "page", "max_depth": 1, "max_pages": 5, "min_width": 10,
-            "min_height": 10, "schedule": ""})
+    for url in (
+        "http://127.0.0.1/",
+        "http://10.0.0.1/photos",
+        "http://169.254.169.254/",
+        "http://[::1]/",
+        "http://localhost/",
+    ):
+        response = client.post(
+            reverse("scraping:sources"),
+            {
+                "url": url,
+                "scope": "page",
+                "max_depth": 1,
+                "max_pages": 5,
+                "min_width": 10,
+                "min_height": 10,
+                "schedule": "",
+            },
+        )
         assert response.status_code == 200
         assert "can&#x27;t be imported" in response.content.decode(), url
     assert not ScrapeSource.objects.exists()
@@ -66,16 +80,26 @@ def test_a_scheduled_source_that_keeps_failing_is_paused(user, local_site) -> No
     source = _source(user, "http://127.0.0.1:9/", schedule="daily")  # nothing listens there
     for _ in range(3):
         run = run_execute(run=run_enqueue(source=source))
-        assert run.status == ScrapeRun.Status.FAILED and run.error
+        assert run.status == ScrapeRun.Status.FAILED
+        assert run.error
         source.refresh_from_db()
-    assert source.paused and "Paused after 3" in source.paused_reason
+    assert source.paused
+    assert "Paused after 3" in source.paused_reason
 
 
 def test_due_sources_are_claimed_once(user) -> None:
-    _source(user, "https://example.org/", schedule="hourly",
-            next_run_at=timezone.now() - timezone.timedelta(minutes=1))
-    _source(user, "https://example.org/later", schedule="hourly",
-            next_run_at=timezone.now() + timezone.timedelta(minutes=5))
+    _source(
+        user,
+        "https://example.org/",
+        schedule="hourly",
+        next_run_at=timezone.now() - timezone.timedelta(minutes=1),
+    )
+    _source(
+        user,
+        "https://example.org/later",
+        schedule="hourly",
+        next_run_at=timezone.now() + timezone.timedelta(minutes=5),
+    )
     assert len(sources_due_enqueue()) == 1
     assert sources_due_enqueue() == []
     assert ScrapeRun.objects.count() == 1

@@ -14,8 +14,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--delete", action="store_true", help="remove them")
-        parser.add_argument("--min-age", type=int, default=10, metavar="MINUTES",
-                            help="ignore files younger than this (uploads in progress)")
+        parser.add_argument(
+            "--min-age",
+            type=int,
+            default=10,
+            metavar="MINUTES",
+            help="ignore files younger than this (uploads in progress)",
+        )
 
     def handle(self, *args: Any, delete: bool, min_age: int, **options: Any) -> None:
         orphans = orphan_files_find(grace=timedelta(minutes=min_age))

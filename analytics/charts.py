@@ -167,6 +167,8 @@ def _uploads_per_day(ax: Axes, table: pd.DataFrame) -> None:
         linewidth=2.2,
         label=f"{ROLLING_DAYS}-day mean",
     )
+    if len(days) < 7:  # a few bars would stretch over the whole axis: show a week at least
+        ax.set_xlim(days.max() - pd.Timedelta(days=7), days.max() + pd.Timedelta(days=1))
     locator = AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
@@ -266,6 +268,7 @@ def _failure_rates(ax: Axes, table: pd.DataFrame) -> None:
         color=RED,
         counts=False,
     )
+    ax.set_xlim(0, max(1.0, float(table["failure_pct"].max()) * 1.15))  # no failures: 0..1 %
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g} %"))
 
 

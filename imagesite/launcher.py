@@ -73,7 +73,8 @@ def main() -> int:
     log_dir.mkdir(parents=True, exist_ok=True)
     host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
     supervisor = Supervisor(log_dir)
-    signal.signal(signal.SIGTERM, _interrupt)
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):  # SIGINT too: a background job ignores it
+        signal.signal(stop_signal, _interrupt)
     try:
         print("Starting the image workshop:", flush=True)
         if not os.environ.get("MONGODB_URI"):

@@ -23,7 +23,8 @@ from processing.forms import BackgroundForm, StyleForm
 FILE_KINDS = {"original": "original", "thumb": "thumbnail", "preview": "preview"}
 
 
-def _owned_image(request: AuthedRequest, image_id: object) -> Image:
+def owned_image(request: AuthedRequest, image_id: object) -> Image:
+    """The image if it is the user's; 404 otherwise (as if it did not exist)."""
     return get_object_or_404(Image.objects.filter(owner=request.user), pk=image_id)
 
 
@@ -78,21 +79,21 @@ def gallery(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def image_card(request: AuthedRequest, image_id: object) -> HttpResponse:
-    image = _owned_image(request, image_id)
+    image = owned_image(request, image_id)
     return render(request, "gallery/gallery.html#image-card", {"image": image})
 
 
 @login_required
 @require_GET
 def image_status(request: AuthedRequest, image_id: object) -> HttpResponse:
-    image = _owned_image(request, image_id)
+    image = owned_image(request, image_id)
     return render(request, "gallery/upload.html#image-status", {"image": image})
 
 
 @login_required
 @require_GET
 def image_detail(request: AuthedRequest, image_id: object) -> HttpResponse:
-    image = _owned_image(request, image_id)
+    image = owned_image(request, image_id)
     newer, older = image_neighbours(image=image)
     form = ImageMetaForm(
         initial={
@@ -120,7 +121,7 @@ def image_detail(request: AuthedRequest, image_id: object) -> HttpResponse:
 @login_required
 @require_POST
 def image_edit_meta(request: AuthedRequest, image_id: object) -> HttpResponse:
-    image = _owned_image(request, image_id)
+    image = owned_image(request, image_id)
     form = ImageMetaForm(request.POST)
     if form.is_valid():
         image_update(
@@ -149,7 +150,7 @@ def image_edit_meta(request: AuthedRequest, image_id: object) -> HttpResponse:
 @login_required
 @require_POST
 def image_delete_view(request: AuthedRequest, image_id: object) -> HttpResponse:
-    image = _owned_image(request, image_id)
+    image = owned_image(request, image_id)
     image_delete(image=image)
     messages.success(request, f"Deleted {image.display_name}.")
     if request.htmx:
@@ -172,7 +173,7 @@ def images_delete_view(request: AuthedRequest) -> HttpResponse:
 def image_file(request: AuthedRequest, image_id: object, kind: str) -> HttpResponse:
     if kind not in FILE_KINDS:
         raise Http404("unknown file")
-    image = _owned_image(request, image_id)
+    image = owned_image(request, image_id)
     field = getattr(image, FILE_KINDS[kind])
     download = kind == "original" and "download" in request.GET
     name = image.original_name if kind == "original" else ""

@@ -3,10 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from gallery.models import Image
+from gallery.views import owned_image
 from imagesite.http import AuthedRequest
 from processing.deep import (
     background_remove_enqueue,
@@ -18,10 +18,6 @@ from processing.deep import (
 from processing.forms import BackgroundForm, StyleForm
 
 
-def _owned_image(request: AuthedRequest, image_id: object) -> Image:
-    return get_object_or_404(Image.objects.filter(owner=request.user), pk=image_id)
-
-
 def _form_errors(form: BackgroundForm | StyleForm) -> str:
     return " ".join(error for errors in form.errors.values() for error in errors)
 
@@ -29,7 +25,7 @@ def _form_errors(form: BackgroundForm | StyleForm) -> str:
 @login_required
 @require_POST
 def image_recognise_view(request: AuthedRequest, image_id: object) -> HttpResponse:
-    image = _owned_image(request, image_id)
+    image = owned_image(request, image_id)
     if recognise_enqueue(image=image, force=True):
         messages.success(request, "Recognition queued; the labels appear when it is done.")
     else:
@@ -40,7 +36,7 @@ def image_recognise_view(request: AuthedRequest, image_id: object) -> HttpRespon
 @login_required
 @require_POST
 def background_remove_view(request: AuthedRequest, image_id: object) -> HttpResponse:
-    image = _owned_image(request, image_id)
+    image = owned_image(request, image_id)
     form = BackgroundForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -53,7 +49,7 @@ def background_remove_view(request: AuthedRequest, image_id: object) -> HttpResp
 @login_required
 @require_POST
 def stylise_view(request: AuthedRequest, image_id: object) -> HttpResponse:
-    image = _owned_image(request, image_id)
+    image = owned_image(request, image_id)
     form = StyleForm(request.POST, artworks=style_choices())
     if form.is_valid():
         try:

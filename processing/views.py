@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from gallery.models import Image
+from gallery.views import owned_image
 from imagesite.converters import object_ids
 from imagesite.http import AuthedRequest
 from imagesite.media import private_file_response
@@ -18,10 +19,6 @@ from processing.ops import OpError
 from processing.recipes import RecipeError, recipe_validate
 from processing.services import batch_apply, edit_save
 from processing.versions import version_delete, version_restore
-
-
-def _owned_image(request: AuthedRequest, image_id: object) -> Image:
-    return get_object_or_404(Image.objects.filter(owner=request.user), pk=image_id)
 
 
 def _owned_version(request: AuthedRequest, version_id: object) -> Version:
@@ -41,7 +38,7 @@ def _posted_recipe(request: AuthedRequest) -> object:
 @require_GET
 def editor(request: AuthedRequest, image_id: object) -> HttpResponse:
     """Starts from the current version's recipe, or from the one compared (?compare=<id>)."""
-    image = _owned_image(request, image_id)
+    image = owned_image(request, image_id)
     if image.status != Image.Status.READY:
         messages.error(request, "The image can be edited once it is ready.")
         return redirect("gallery:image_detail", image.pk)
@@ -57,7 +54,7 @@ def editor(request: AuthedRequest, image_id: object) -> HttpResponse:
 @require_POST
 def editor_preview(request: AuthedRequest, image_id: object) -> HttpResponse:
     """The recipe rendered on the screen-size preview (errors shown in place, status 200)."""
-    image = _owned_image(request, image_id)
+    image = owned_image(request, image_id)
     try:
         steps = recipe_validate(_posted_recipe(request))
         uri = editor_preview_uri(image=image, steps=steps)
@@ -69,7 +66,7 @@ def editor_preview(request: AuthedRequest, image_id: object) -> HttpResponse:
 @login_required
 @require_POST
 def editor_save(request: AuthedRequest, image_id: object) -> HttpResponse:
-    image = _owned_image(request, image_id)
+    image = owned_image(request, image_id)
     try:
         version = edit_save(
             owner=request.user,
@@ -121,7 +118,7 @@ def version_restore_view(request: AuthedRequest, version_id: object) -> HttpResp
 @login_required
 @require_POST
 def original_restore_view(request: AuthedRequest, image_id: object) -> HttpResponse:
-    image = _owned_image(request, image_id)
+    image = owned_image(request, image_id)
     version_restore(version=None, image=image)
     messages.success(request, "The original is the current version again.")
     return redirect("gallery:image_detail", image.pk)

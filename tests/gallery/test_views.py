@@ -165,3 +165,13 @@ def test_the_orphan_command_reports_then_removes_unreferenced_files(image, capsy
     call_command("media_orphans", "--delete", "--min-age", "0")
     assert not orphan.exists()
     assert (Path(settings.MEDIA_ROOT) / image.original.name).exists()
+
+
+@pytest.mark.parametrize(("accel", "header"), [("nginx", "X-Accel-Redirect"),
+                                               ("sendfile", "X-Sendfile")])
+def test_the_proxy_can_send_checked_files(user_client, image, settings, accel, header) -> None:
+    settings.MEDIA_ACCEL = accel
+    response = user_client.get(reverse("gallery:image_file", args=[image.pk, "thumb"]))
+    assert response.status_code == 200
+    assert response[header].endswith(image.thumbnail.name)
+    assert response.content == b""  # the proxy sends the bytes, after this view checked the owner

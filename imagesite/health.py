@@ -22,8 +22,12 @@ class HealthReport:
     def ok(self) -> bool:
         return all(check.ok for check in self.checks)
 
-    def as_dict(self) -> dict[str, object]:
-        return {"ok": self.ok, "checks": [asdict(check) for check in self.checks]}
+    def as_dict(self, *, detail: bool = True) -> dict[str, object]:
+        checks = [
+            asdict(check) if detail else {"name": check.name, "ok": check.ok}
+            for check in self.checks
+        ]
+        return {"ok": self.ok, "checks": checks}
 
 
 def _check_database() -> Check:

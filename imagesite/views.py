@@ -12,9 +12,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def health(request: HttpRequest) -> HttpResponse:
-    """Database, broker and worker status; 503 when one of them does not answer."""
+    """Database, broker and worker status; 503 when one of them does not answer. Details
+    (host names, errors) only for staff."""
     report = health_report()
     status = 200 if report.ok else 503
+    detail = request.user.is_staff
     if request.headers.get("Accept", "").startswith("application/json"):
-        return JsonResponse(report.as_dict(), status=status)
-    return render(request, "health.html", {"report": report}, status=status)
+        return JsonResponse(report.as_dict(detail=detail), status=status)
+    return render(request, "health.html", {"report": report, "detail": detail}, status=status)

@@ -80,3 +80,18 @@ def test_the_broker_is_redis_when_set_and_the_database_otherwise() -> None:
     assert without.stdout.strip().endswith(
         "mongodb://db.internal:27017/celery-broker?replicaSet=rs0"
     )
+
+
+def test_the_health_page_shows_details_to_staff_only(celery_worker_process, client) -> None:
+    from tests.factories import UserFactory
+
+    public = client.get("/health/", headers={"Accept": "application/json"}).json()
+    assert public["ok"] is True
+    assert all(set(check) == {"name", "ok"} for check in public["checks"])
+    client.force_login(UserFactory(is_staff=True))
+    staff = client.get("/health/", headers={"Accept": "application/json"}).json()
+    assert {check["name"]: bool(check["detail"]) for check in staff["checks"]} == {
+        "database": True,
+        "broker": True,
+        "worker": True,
+    }

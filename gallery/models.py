@@ -85,10 +85,11 @@ class Image(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["owner", "-uploaded_at"]),
+            # the gallery's upload order, read in windows (gallery.selectors._keys_beside)
+            models.Index(fields=["owner", "hidden", "-uploaded_at"]),
+            models.Index(fields=["owner", "hidden", "format", "-uploaded_at"]),
+            models.Index(fields=["owner", "hidden", "source", "-uploaded_at"]),
             models.Index(fields=["owner", "-taken_at"]),
-            models.Index(fields=["owner", "format", "-uploaded_at"]),
-            models.Index(fields=["owner", "source", "-uploaded_at"]),
             models.Index(fields=["status", "retry_after"]),
             models.Index(fields=["owner", "phash"]),
             models.Index(fields=["status", "recognised_at"]),

@@ -12,7 +12,14 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from gallery.forms import GalleryFilterForm, ImageMetaForm, UploadForm
 from gallery.models import Image
-from gallery.selectors import image_neighbours, image_page, label_choices
+from gallery.selectors import (
+    cursor_format,
+    cursor_parse,
+    image_neighbours,
+    image_page,
+    image_page_after,
+    label_choices,
+)
 from gallery.services import image_delete, image_update, images_delete, upload_accept
 from imagesite.converters import object_ids
 from imagesite.http import AuthedRequest
@@ -55,14 +62,26 @@ def upload(request: AuthedRequest) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def gallery(request: AuthedRequest) -> HttpResponse:
+    """The grid; the upload order pages by cursor (`after`), other orders and searches by
+    offset. An htmx request gets the grid, or the next page for infinite scrolling."""
     form = GalleryFilterForm(request.GET)
     filters = form.to_filter()
-    offset_text = request.GET.get("offset", "0")
-    offset = int(offset_text) if offset_text.isdigit() else 0
     size = settings.GALLERY_PAGE_SIZE
-    images, has_more = image_page(owner=request.user, filters=filters, offset=offset, size=size)
     query = request.GET.copy()
-    query["offset"] = str(offset + size)
+    if filters.in_upload_order:
+        cursor = cursor_parse(request.GET.get("after", ""))
+        images, following = image_page_after(
+            owner_id=request.user.pk, filters=filters, cursor=cursor, size=size
+        )
+        has_more, continued = following is not None, cursor is not None
+        if following:
+            query["after"] = cursor_format(following)
+    else:
+        offset_text = request.GET.get("offset", "0")
+        offset = int(offset_text) if offset_text.isdigit() else 0
+        images, has_more = image_page(owner=request.user, filters=filters, offset=offset, size=size)
+        continued = offset > 0
+        query["offset"] = str(offset + size)
     context = {
         "form": form,
         "images": images,
@@ -70,7 +89,7 @@ def gallery(request: AuthedRequest) -> HttpResponse:
         "next_url": f"{reverse('gallery:gallery')}?{query.urlencode()}",
     }
     if request.htmx and not request.htmx.boosted:
-        template = "gallery/gallery.html#page" if offset else "gallery/gallery.html#grid"
+        template = "gallery/gallery.html#page" if continued else "gallery/gallery.html#grid"
         return render(request, template, context)
     context["labels"] = label_choices(owner=request.user)
     return render(request, "gallery/gallery.html", context)

@@ -1,5 +1,6 @@
 """Gallery, detail, metadata, delete and files: the owner's, and nobody else's."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -8,8 +9,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from gallery.models import Image
+from gallery.selectors import image_neighbours
 from gallery.services import image_create
 from processing.models import Job
 from tests.factories import ready_image
@@ -167,11 +170,40 @@ def test_the_orphan_command_reports_then_removes_unreferenced_files(image, capsy
     assert (Path(settings.MEDIA_ROOT) / image.original.name).exists()
 
 
-@pytest.mark.parametrize(("accel", "header"), [("nginx", "X-Accel-Redirect"),
-                                               ("sendfile", "X-Sendfile")])
+@pytest.mark.parametrize(
+    ("accel", "header"), [("nginx", "X-Accel-Redirect"), ("sendfile", "X-Sendfile")]
+)
 def test_the_proxy_can_send_checked_files(user_client, image, settings, accel, header) -> None:
     settings.MEDIA_ACCEL = accel
     response = user_client.get(reverse("gallery:image_file", args=[image.pk, "thumb"]))
     assert response.status_code == 200
     assert response[header].endswith(image.thumbnail.name)
     assert response.content == b""  # the proxy sends the bytes, after this view checked the owner
+
+
+def test_the_upload_order_pages_by_cursor_through_gaps_and_ties(
+    user_client, user, settings, corpus
+) -> None:
+    images = [ready_image(user, path) for path in sorted((corpus / "exif/gps").glob("*.jpg"))[:7]]
+    now = timezone.now()
+    # two ties, a gap of a year (the windows must widen), one far in the past
+    ages = [0, 0, 1, 2, 400, 401, 9000]
+    for image, days in zip(images, ages, strict=True):
+        Image.objects.filter(pk=image.pk).update(uploaded_at=now - timedelta(days=days))
+    newest_first = sorted(
+        Image.objects.filter(owner=user), key=lambda i: (i.uploaded_at, i.pk), reverse=True
+    )
+    expected = [str(image.pk) for image in newest_first]
+    settings.GALLERY_PAGE_SIZE = 3
+    seen, url, pages = [], reverse("gallery:gallery"), 0
+    while url:
+        body = user_client.get(url, headers={"HX-Request": "true"}).content.decode()
+        on_page = [pk for pk in expected if f'id="image-{pk}"' in body]
+        seen += sorted(on_page, key=lambda pk: body.index(f'id="image-{pk}"'))
+        more = body.split('class="more" hx-get="', 1)
+        url = more[1].split('"', 1)[0].replace("&amp;", "&") if len(more) == 2 else ""
+        pages += 1
+    assert seen == expected
+    assert pages == 3
+    newer, older = image_neighbours(image=newest_first[3])
+    assert (newer.pk, older.pk) == (newest_first[2].pk, newest_first[4].pk)

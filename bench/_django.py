@@ -28,12 +28,19 @@ def django_start(*, name: str) -> Path:
 
     atexit.register(stop)
     embedded_db_wait(uri=uri, process=database)
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "imagesite.settings", "MONGODB_URI": uri,
-        "MONGODB_NAME": "bench", "VAR_DIR": str(root), "MEDIA_ROOT": str(root / "media"),
-        "MODEL_DIR": str(root / "models"), "REDIS_URL": "", "CACHE_URL": "",
-        "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "imagesite.settings",
+            "MONGODB_URI": uri,
+            "MONGODB_NAME": "bench",
+            "VAR_DIR": str(root),
+            "MEDIA_ROOT": str(root / "media"),
+            "MODEL_DIR": str(root / "models"),
+            "REDIS_URL": "",
+            "CACHE_URL": "",
+            "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+        }
+    )
     import django
     from django.core.management import call_command
 

@@ -29,27 +29,40 @@ def library_make(*, owner: object, count: int, seed: int) -> None:
     for number in range(count):
         uploaded = start + timedelta(minutes=rng.randrange(525_600))
         labels = rng.sample(LABELS, rng.randrange(3))
-        batch.append(Image(
-            owner=owner, original=f"{owner.pk}/originals/{number:06d}.jpg",
-            thumbnail=f"{owner.pk}/renditions/{number:06d}_thumb.webp",
-            preview=f"{owner.pk}/renditions/{number:06d}_preview.webp",
-            title=rng.choice(["Harbour", "Garden", "Street", "Family", ""]) + f" {number}",
-            tags=rng.sample(["sea", "summer", "city", "friends"], rng.randrange(3)),
-            format=rng.choice(FORMATS), width=rng.choice([4000, 3024, 1600]), height=3000,
-            size_bytes=rng.randrange(50_000, 9_000_000), sha256=f"{seed:02d}{number:062d}",
-            phash=f"{rng.getrandbits(64):016x}", uploaded_at=uploaded,
-            taken_at=uploaded - timedelta(days=rng.randrange(30)) if rng.random() < 0.8 else None,
-            source="scrape" if rng.random() < 0.1 else "upload", status="ready",
-            detections=[Detection(label=label, score=0.8, box=[0.1, 0.1, 0.5, 0.5])
-                        for label in labels]))
+        batch.append(
+            Image(
+                owner=owner,
+                original=f"{owner.pk}/originals/{number:06d}.jpg",
+                thumbnail=f"{owner.pk}/renditions/{number:06d}_thumb.webp",
+                preview=f"{owner.pk}/renditions/{number:06d}_preview.webp",
+                title=rng.choice(["Harbour", "Garden", "Street", "Family", ""]) + f" {number}",
+                tags=rng.sample(["sea", "summer", "city", "friends"], rng.randrange(3)),
+                format=rng.choice(FORMATS),
+                width=rng.choice([4000, 3024, 1600]),
+                height=3000,
+                size_bytes=rng.randrange(50_000, 9_000_000),
+                sha256=f"{seed:02d}{number:062d}",
+                phash=f"{rng.getrandbits(64):016x}",
+                uploaded_at=uploaded,
+                taken_at=uploaded - timedelta(days=rng.randrange(30))
+                if rng.random() < 0.8
+                else None,
+                source="scrape" if rng.random() < 0.1 else "upload",
+                status="ready",
+                detections=[
+                    Detection(label=label, score=0.8, box=[0.1, 0.1, 0.5, 0.5]) for label in labels
+                ],
+            )
+        )
         if len(batch) == 1000:
             Image.objects.bulk_create(batch)
             batch = []
     Image.objects.bulk_create(batch)
 
 
-def page_times(client: object, *, queries: list[dict[str, str]], repeats: int,
-               depth: int = 1) -> list[float]:
+def page_times(
+    client: object, *, queries: list[dict[str, str]], repeats: int, depth: int = 1
+) -> list[float]:
     """Server time of each page; `depth` pages are followed by their "more" links."""
     times = []
     for _ in range(repeats):
@@ -109,14 +122,18 @@ def main() -> None:
     started = time.perf_counter()
     library_make(owner=owner, count=count, seed=1)
     library_make(owner=other, count=count, seed=2)
-    print(f"documents: {2 * count:,} ({count:,} for the measured user) in "
-          f"{time.perf_counter() - started:.1f} s")
+    print(
+        f"documents: {2 * count:,} ({count:,} for the measured user) in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     client = Client()
     client.force_login(owner)
     page_times(client, queries=UPLOAD_ORDER, repeats=1)  # warm up
     queries = {size: queries_per_page(client, size=size) for size in (12, 48)}
-    print(f"ORM queries per page: {queries[12]} for 12 images, {queries[48]} for 48 (plus the "
-          "windowed reads of the upload order, one or a few per page)")
+    print(
+        f"ORM queries per page: {queries[12]} for 12 images, {queries[48]} for 48 (plus the "
+        "windowed reads of the upload order, one or a few per page)"
+    )
     print(f"plan with indexes: {plan(owner)}")
     indexed = page_times(client, queries=UPLOAD_ORDER, repeats=repeats, depth=5)
     others = page_times(client, queries=OTHERS, repeats=1)
@@ -132,11 +149,15 @@ def main() -> None:
     base_median, base_p95 = statistics.median(unindexed), percentile(unindexed, 0.95)
     print(f"with indexes:    median {median:.1f} ms, p95 {p95:.1f} ms over {len(indexed)} pages")
     print(f"without indexes: median {base_median:.1f} ms, p95 {base_p95:.1f} ms")
-    print(f"other orders and searches (ORM, scan the collection): median "
-          f"{statistics.median(others):.1f} ms, p95 {percentile(others, 0.95):.1f} ms")
-    print(f"gallery: p95_ms={p95:.1f} median_ms={median:.1f} queries={queries[48]} "
-          f"noindex_p95_ms={base_p95:.1f} index_speedup={base_p95 / p95:.1f} "
-          f"images={count} pages={len(indexed)} orm_search_median_ms={statistics.median(others):.0f}")
+    print(
+        f"other orders and searches (ORM, scan the collection): median "
+        f"{statistics.median(others):.1f} ms, p95 {percentile(others, 0.95):.1f} ms"
+    )
+    print(
+        f"gallery: p95_ms={p95:.1f} median_ms={median:.1f} queries={queries[48]} "
+        f"noindex_p95_ms={base_p95:.1f} index_speedup={base_p95 / p95:.1f} "
+        f"images={count} pages={len(indexed)} orm_search_median_ms={statistics.median(others):.0f}"
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bson import ObjectId
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -37,6 +38,7 @@ class GalleryFilter:
 Cursor = tuple[datetime, ObjectId]
 FIRST_WINDOW = timedelta(days=7)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+LABELS_CACHE_SECONDS = 300
 
 
 def image_list(*, owner: User, filters: GalleryFilter | None = None) -> QuerySet[Image]:
@@ -144,6 +146,11 @@ def _aware(moment: datetime) -> datetime:
 
 
 def label_choices(*, owner: User, limit: int = 50) -> list[str]:
+    """The owner's most frequent labels, for the gallery's filter; cached for a few minutes
+    because it groups every image of the owner (new labels show up after that)."""
+    key = f"gallery:labels:{owner.pk}"
+    if (cached := cache.get(key)) is not None:
+        return cached
     pipeline = [
         {"$match": {"owner_id": owner.pk, "hidden": False}},
         {"$unwind": "$detections"},
@@ -151,7 +158,9 @@ def label_choices(*, owner: User, limit: int = 50) -> list[str]:
         {"$sort": {"n": -1, "_id": 1}},
         {"$limit": limit},
     ]
-    return sorted(row["_id"] for row in collection_for(Image).aggregate(pipeline))
+    labels = sorted(row["_id"] for row in collection_for(Image).aggregate(pipeline))
+    cache.set(key, labels, LABELS_CACHE_SECONDS)
+    return labels
 
 
 def _day_start(day: date, *, next_day: bool = False) -> datetime:

@@ -14,7 +14,3 @@ def rendition_name(*, owner_id: ObjectId, sha256: str, size: str) -> str:
 
 def version_name(*, owner_id: ObjectId, version_id: ObjectId, suffix: str) -> str:
     return f"{owner_id}/versions/{version_id}{suffix}"
-
-
-def owner_prefix(owner_id: ObjectId) -> str:
-    return f"{owner_id}/"

@@ -56,8 +56,3 @@ def _finish(job: Job, started: float, status: str, error: str) -> None:
         finished_at=timezone.now(),
         duration_ms=round((time.perf_counter() - started) * 1000),
     )
-
-
-def job_progress(*, job_id: str | None, **progress: Any) -> None:
-    if job_id:
-        Job.objects.filter(pk=job_id).update(progress=progress)

@@ -40,7 +40,6 @@ class Job(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
-    progress = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [

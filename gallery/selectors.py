@@ -105,7 +105,8 @@ def _keys_beside(
     SecantusDB, the embedded database, uses an index only for a flat filter of equalities and
     one range, and sorts in memory whatever it matched; the ORM's `$and` filters scan the whole
     collection. So this reads a window of upload times through the (owner, hidden, ...,
-    uploaded_at) indexes, widening it fourfold until it holds a page or reaches the end.
+    uploaded_at) indexes, widening it by the density it found until it holds a page or reaches
+    the end.
     """
     collection = collection_for(Image)
     end = timezone.now() + timedelta(days=1) if newer else EPOCH
@@ -125,7 +126,8 @@ def _keys_beside(
         )
         if len(keys) > size or edge == end:
             return keys[: size + 1]
-        window *= 4
+        # an empty window: step over the gap; else widen to where a page should end
+        window *= 4 if not keys else min(16.0, max(1.5, 1.2 * (size + 1) / len(keys)))
 
 
 def cursor_format(cursor: Cursor) -> str:

@@ -25,3 +25,11 @@ class AnalyticsSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"Snapshot {self.computed_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def media_names(cls) -> set[str]:
+        """The chart files every snapshot refers to (for the orphans sweep)."""
+        names: set[str] = set()
+        for charts in cls.objects.values_list("charts", flat=True):
+            names.update((charts or {}).values())
+        return names

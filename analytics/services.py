@@ -11,8 +11,8 @@ from analytics.charts import render_charts
 from analytics.figures import compute_figures
 from analytics.models import AnalyticsSnapshot
 from gallery.models import Image
-from processing.jobs import job_enqueue
-from processing.models import Job
+from jobs.models import Job
+from jobs.services import job_enqueue
 
 KEEP_SNAPSHOTS = 3  # per owner; older ones and their charts are deleted
 ALL_USERS = "_all"  # the chart folder of the staff view across all users
@@ -37,15 +37,9 @@ def snapshot_compute(*, owner: User | None) -> AnalyticsSnapshot:
     return snapshot
 
 
-def snapshot_latest(*, owner: User | None) -> AnalyticsSnapshot | None:
-    return AnalyticsSnapshot.objects.filter(owner=owner).order_by("-computed_at").first()
-
-
 def snapshot_enqueue(*, owner: User | None) -> Job:
-    from analytics.tasks import snapshot_task
-
     return job_enqueue(
-        task=snapshot_task,
+        task="analytics.tasks.snapshot_task",
         kind=Job.Kind.SNAPSHOT,
         owner_id=owner.pk if owner else None,
         args=(str(owner.pk) if owner else "",),

@@ -1,14 +1,13 @@
 from celery import shared_task
 
-from processing.jobs import job_running
+from accounts.models import User
+from analytics.services import snapshot_compute, snapshots_compute_all
+from jobs.services import job_running
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def snapshot_task(owner_id: str = "", job_id: str | None = None) -> None:
     """One owner's snapshot ("": all users); matplotlib draws with the Agg backend here."""
-    from accounts.models import User
-    from analytics.services import snapshot_compute
-
     with job_running(job_id):
         owner = User.objects.filter(pk=owner_id).first() if owner_id else None
         if owner_id and owner is None:
@@ -18,6 +17,4 @@ def snapshot_task(owner_id: str = "", job_id: str | None = None) -> None:
 
 @shared_task
 def snapshots_task() -> int:
-    from analytics.services import snapshots_compute_all
-
     return snapshots_compute_all()

@@ -1,18 +1,23 @@
 """The analytics page: the latest snapshot, recompute now, charts and CSV downloads."""
 
+from bson import ObjectId
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthedRequest
 from accounts.models import User
 from analytics.figures import table_to_csv
-from analytics.models import AnalyticsSnapshot
-from analytics.services import snapshot_enqueue, snapshot_latest
-from imagesite.http import AuthedRequest
+from analytics.selectors import (
+    snapshot_get,
+    snapshot_job_get,
+    snapshot_job_latest,
+    snapshot_latest,
+)
+from analytics.services import snapshot_enqueue
+from imagesite.http import found_or_404
 from imagesite.media import private_file_response
-from processing.models import Job
 
 
 def _scope(request: AuthedRequest) -> User | None:
@@ -21,19 +26,12 @@ def _scope(request: AuthedRequest) -> User | None:
     return None if wants_all and request.user.is_staff else request.user
 
 
-def _visible_snapshot(request: AuthedRequest, snapshot_id: object) -> AnalyticsSnapshot:
-    visible = (
-        Q(owner=request.user) | Q(owner=None) if request.user.is_staff else Q(owner=request.user)
-    )
-    return get_object_or_404(AnalyticsSnapshot.objects.filter(visible), pk=snapshot_id)
-
-
 @login_required
 @require_GET
 def dashboard(request: AuthedRequest) -> HttpResponse:
     owner = _scope(request)
     snapshot = snapshot_latest(owner=owner)
-    job = Job.objects.filter(kind=Job.Kind.SNAPSHOT, owner=owner).order_by("-queued_at").first()
+    job = snapshot_job_latest(owner=owner)
     return render(
         request,
         "analytics/dashboard.html",
@@ -58,10 +56,8 @@ def recompute(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def job_progress(request: AuthedRequest, job_id: object) -> HttpResponse:
-    job = get_object_or_404(
-        Job.objects.filter(kind=Job.Kind.SNAPSHOT, owner=_scope(request)), pk=job_id
-    )
+def job_progress(request: AuthedRequest, job_id: ObjectId) -> HttpResponse:
+    job = found_or_404(snapshot_job_get(owner=_scope(request), job_id=job_id))
     response = render(request, "analytics/dashboard.html#recompute", {"job": job})
     if not job.is_active:
         response["HX-Refresh"] = "true"  # the new snapshot replaces the whole page
@@ -70,8 +66,8 @@ def job_progress(request: AuthedRequest, job_id: object) -> HttpResponse:
 
 @login_required
 @require_GET
-def chart(request: AuthedRequest, snapshot_id: object, name: str) -> HttpResponse:
-    snapshot = _visible_snapshot(request, snapshot_id)
+def chart(request: AuthedRequest, snapshot_id: ObjectId, name: str) -> HttpResponse:
+    snapshot = found_or_404(snapshot_get(user=request.user, snapshot_id=snapshot_id))
     if name not in (snapshot.charts or {}):
         raise Http404("no such chart")
     response = private_file_response(name=snapshot.charts[name])
@@ -81,8 +77,8 @@ def chart(request: AuthedRequest, snapshot_id: object, name: str) -> HttpRespons
 
 @login_required
 @require_GET
-def table_csv(request: AuthedRequest, snapshot_id: object, name: str) -> HttpResponse:
-    snapshot = _visible_snapshot(request, snapshot_id)
+def table_csv(request: AuthedRequest, snapshot_id: ObjectId, name: str) -> HttpResponse:
+    snapshot = found_or_404(snapshot_get(user=request.user, snapshot_id=snapshot_id))
     table = (snapshot.figures.get("tables") or {}).get(name)
     if table is None:
         raise Http404("no such table")

@@ -168,3 +168,12 @@ def label_choices(*, owner: User, limit: int = 50) -> list[str]:
 def _day_start(day: date, *, next_day: bool = False) -> datetime:
     start = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
     return start + timedelta(days=1) if next_day else start
+
+
+def image_get(*, owner_id: ObjectId, image_id: ObjectId) -> Image | None:
+    """The owner's image, or None: the one ownership rule of every view, task and API."""
+    return Image.objects.filter(owner_id=owner_id, pk=image_id).first()
+
+
+def images_owned(*, owner_id: ObjectId, image_ids: list[ObjectId]) -> list[Image]:
+    return list(Image.objects.filter(owner_id=owner_id, pk__in=image_ids))

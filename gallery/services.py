@@ -13,8 +13,10 @@ from accounts.models import User
 from gallery.imaging import ImageRejected, inspect_image
 from gallery.models import Image
 from gallery.storage import original_name
-from processing.jobs import job_enqueue
-from processing.models import Job, Version
+from jobs.models import Job
+from jobs.services import job_enqueue
+
+INGEST_TASK = "gallery.tasks.image_ingest_task"  # by name: the task module imports this one
 
 
 @dataclass(frozen=True)
@@ -82,10 +84,8 @@ def image_create(
 
 
 def image_ingest_enqueue(*, image: Image) -> Job:
-    from processing.tasks import image_ingest_task
-
     return job_enqueue(
-        task=image_ingest_task,
+        task=INGEST_TASK,
         kind=Job.Kind.INGEST,
         owner_id=image.owner_id,
         image_id=image.pk,
@@ -123,7 +123,7 @@ def image_update(*, image: Image, title: str, description: str, tags: list[str])
 def image_files(*, image: Image) -> list[str]:
     """Every stored file that belongs to the image: original, renditions, versions, masks."""
     names = [image.original.name, image.thumbnail.name, image.preview.name]
-    for file_name, mask_name in Version.objects.filter(image=image).values_list("file", "mask"):
+    for file_name, mask_name in image.versions.values_list("file", "mask"):
         names += [file_name, mask_name]
     return [name for name in names if name]
 
@@ -133,7 +133,7 @@ def image_delete(*, image: Image) -> None:
     the orphan sweep, never a document pointing at missing files)."""
     names = image_files(image=image)
     Image.objects.filter(pk=image.pk).update(current_version=None)
-    Version.objects.filter(image=image).delete()
+    image.versions.all().delete()
     Job.objects.filter(image=image).delete()
     image.delete()
     for name in names:

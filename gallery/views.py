@@ -1,20 +1,23 @@
 """Upload, gallery, detail, metadata, delete and the private media files."""
 
+from bson import ObjectId
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.http import AuthedRequest
 from gallery.forms import GalleryFilterForm, ImageMetaForm, UploadForm
 from gallery.models import Image
 from gallery.selectors import (
     cursor_format,
     cursor_parse,
+    image_get,
     image_neighbours,
     image_page,
     image_page_after,
@@ -22,17 +25,15 @@ from gallery.selectors import (
 )
 from gallery.services import image_delete, image_update, images_delete, upload_accept
 from imagesite.converters import object_ids
-from imagesite.http import AuthedRequest
+from imagesite.http import found_or_404
 from imagesite.media import private_file_response
-from processing.deep import ml_status, style_choices
-from processing.forms import BackgroundForm, StyleForm
 
 FILE_KINDS = {"original": "original", "thumb": "thumbnail", "preview": "preview"}
 
 
-def owned_image(request: AuthedRequest, image_id: object) -> Image:
+def _owned_image(request: AuthedRequest, image_id: ObjectId) -> Image:
     """The image if it is the user's; 404 otherwise (as if it did not exist)."""
-    return get_object_or_404(Image.objects.filter(owner=request.user), pk=image_id)
+    return found_or_404(image_get(owner_id=request.user.pk, image_id=image_id))
 
 
 @login_required
@@ -97,22 +98,29 @@ def gallery(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def image_card(request: AuthedRequest, image_id: object) -> HttpResponse:
-    image = owned_image(request, image_id)
+def image_card(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
+    image = _owned_image(request, image_id)
     return render(request, "gallery/gallery.html#image-card", {"image": image})
 
 
 @login_required
 @require_GET
-def image_status(request: AuthedRequest, image_id: object) -> HttpResponse:
-    image = owned_image(request, image_id)
-    return render(request, "gallery/upload.html#image-status", {"image": image})
+def image_status(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
+    """The status of an image being processed: on the upload page its result line, on the
+    detail page a poller that reloads the page once the image is ready or failed."""
+    image = _owned_image(request, image_id)
+    if request.GET.get("on") != "detail":
+        return render(request, "gallery/upload.html#image-status", {"image": image})
+    response = render(request, "gallery/detail.html#detail-status", {"image": image})
+    if not image.is_pending:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required
 @require_GET
-def image_detail(request: AuthedRequest, image_id: object) -> HttpResponse:
-    image = owned_image(request, image_id)
+def image_detail(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
+    image = _owned_image(request, image_id)
     newer, older = image_neighbours(image=image)
     form = ImageMetaForm(
         initial={
@@ -129,18 +137,14 @@ def image_detail(request: AuthedRequest, image_id: object) -> HttpResponse:
             "newer": newer,
             "older": older,
             "form": form,
-            "versions": image.versions.order_by("-created_at"),
-            "ml": ml_status(),
-            "background_form": BackgroundForm(),
-            "style_form": StyleForm(artworks=style_choices()),
         },
     )
 
 
 @login_required
 @require_POST
-def image_edit_meta(request: AuthedRequest, image_id: object) -> HttpResponse:
-    image = owned_image(request, image_id)
+def image_edit_meta(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
+    image = _owned_image(request, image_id)
     form = ImageMetaForm(request.POST)
     if form.is_valid():
         image_update(
@@ -168,8 +172,8 @@ def image_edit_meta(request: AuthedRequest, image_id: object) -> HttpResponse:
 
 @login_required
 @require_POST
-def image_delete_view(request: AuthedRequest, image_id: object) -> HttpResponse:
-    image = owned_image(request, image_id)
+def image_delete_view(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
+    image = _owned_image(request, image_id)
     image_delete(image=image)
     messages.success(request, f"Deleted {image.display_name}.")
     if request.htmx:
@@ -189,10 +193,10 @@ def images_delete_view(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def image_file(request: AuthedRequest, image_id: object, kind: str) -> HttpResponse:
+def image_file(request: AuthedRequest, image_id: ObjectId, kind: str) -> HttpResponse:
     if kind not in FILE_KINDS:
         raise Http404("unknown file")
-    image = owned_image(request, image_id)
+    image = _owned_image(request, image_id)
     field = getattr(image, FILE_KINDS[kind])
     download = kind == "original" and "download" in request.GET
     name = image.original_name if kind == "original" else ""

@@ -1,11 +1,14 @@
-from django.http import HttpRequest
-from django_htmx.middleware import HtmxDetails
+"""Small HTTP helpers every app's views share."""
 
-from accounts.models import User
+from typing import TypeVar
+
+from django.http import Http404
+
+T = TypeVar("T")
 
 
-class AuthedRequest(HttpRequest):
-    """The request a login_required view receives (for type checkers)."""
-
-    user: User
-    htmx: HtmxDetails
+def found_or_404(value: T | None) -> T:
+    """What an owner-scoped selector found, or a 404: another user's object looks absent."""
+    if value is None:
+        raise Http404("not found")
+    return value

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "allauth",
     "imagesite.apps.MongoAccountConfig",
     "accounts",
+    "jobs",
     "gallery",
     "processing",
     "analytics",
@@ -156,11 +157,11 @@ CELERY_TASK_ROUTES = {
 # Periodic jobs (each also a management command); periods in seconds, overridable.
 CELERY_BEAT_SCHEDULE = {
     "ingest-sweep": {
-        "task": "processing.tasks.ingest_sweep_task",
+        "task": "gallery.tasks.ingest_sweep_task",
         "schedule": env_int("SCHEDULE_INGEST_SWEEP_S", 300),
     },
     "orphans-sweep": {
-        "task": "processing.tasks.orphans_sweep_task",
+        "task": "gallery.tasks.orphans_sweep_task",
         "schedule": env_int("SCHEDULE_ORPHANS_SWEEP_S", 24 * 3600),
     },
     "recognition-sweep": {

@@ -1,13 +1,6 @@
 from django.contrib import admin
 
-from processing.models import Job, Preset, Version
-
-
-@admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
-    list_display = ["kind", "status", "owner", "image", "queued_at", "duration_ms"]
-    list_filter = ["kind", "status"]
-    readonly_fields = ["owner", "image", "queued_at", "started_at", "finished_at", "duration_ms"]
+from processing.models import Preset, Version
 
 
 @admin.register(Version)

@@ -4,10 +4,10 @@ The networks run on the `ml` queue only (CELERY_TASK_ROUTES). A missing or corru
 state, not a crash: `model_problem` says what is missing and how to install it.
 """
 
-import time
 from datetime import timedelta
 
 import numpy as np
+from bson import ObjectId
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db.models import Q
@@ -15,15 +15,18 @@ from django.utils import timezone
 
 from gallery.imaging import load_rgb
 from gallery.models import Detection, Image
-from processing.jobs import job_enqueue
+from gallery.selectors import image_get
+from jobs.models import Job
+from jobs.services import job_enqueue
 from processing.ml.detect import Detection as MlDetection
 from processing.ml.detect import detect_objects
 from processing.ml.manifest import DETECTOR, SEGMENTER, STYLE_ARTWORKS, STYLE_DECODER, STYLE_ENCODER
 from processing.ml.segment import background_mask, remove_background
 from processing.ml.store import ModelCorrupt, ModelMissing, model_path, style_path
 from processing.ml.style import stylize
-from processing.models import Job, Version
-from processing.versions import version_store
+from processing.models import Version
+from processing.ops import color_rgb
+from processing.versions import Rendering, version_start
 
 RECOGNITION_SIDE = 1280  # the detector letterboxes to 640; more pixels than this add nothing
 ML_MAX_SIDE = 2048  # background removal and full-size style transfer work at most at this size
@@ -39,6 +42,13 @@ def model_problem(*names: str) -> str:
         except (ModelMissing, ModelCorrupt) as error:
             return str(error)
     return ""
+
+
+def _owned_image(owner_id: ObjectId, image_id: str) -> Image | None:
+    """Another image of the same owner (a style, a background), never someone else's."""
+    if not ObjectId.is_valid(image_id):
+        return None
+    return image_get(owner_id=owner_id, image_id=ObjectId(image_id))
 
 
 def _pixels(image: Image, *, max_side: int | None) -> np.ndarray:
@@ -61,10 +71,8 @@ def recognise_enqueue(*, image: Image, force: bool = False) -> Job | None:
     images = Image.objects.filter(pk=image.pk)
     if not (images if force else images.filter(unclaimed)).update(recognition_queued_at=now):
         return None
-    from processing.tasks import image_recognise_task
-
     return job_enqueue(
-        task=image_recognise_task,
+        task="processing.tasks.image_recognise_task",
         kind=Job.Kind.RECOGNISE,
         owner_id=image.owner_id,
         image_id=image.pk,
@@ -115,8 +123,16 @@ def background_remove_enqueue(
     background_id: str = "",
     box: list[float] | None = None,
 ) -> Version:
-    from processing.tasks import background_remove_task
-
+    """Queue a background removal as a new version (ValueError: a background image that is
+    not one of the owner's, refused before anything is queued)."""
+    if mode == "image" and _owned_image(image.owner_id, background_id) is None:
+        raise ValueError("the background image is not one of your images")
+    label = {
+        "transparent": "Background removed",
+        "color": f"Background {color}",
+        "blur": "Background blurred",
+        "image": "Background replaced",
+    }.get(mode, "Background")
     options = {
         "method": method,
         "mode": mode,
@@ -124,81 +140,46 @@ def background_remove_enqueue(
         "background_id": background_id,
         "box": box,
     }
-    label = {
-        "transparent": "Background removed",
-        "color": f"Background {color}",
-        "blur": "Background blurred",
-        "image": "Background replaced",
-    }.get(mode, "Background")
-    version = Version.objects.create(
-        image=image,
-        owner_id=image.owner_id,
-        label=label,
-        kind=Version.Kind.BACKGROUND_REMOVED,
-        options=options,
+    return version_start(
+        image=image, kind=Version.Kind.BACKGROUND_REMOVED, label=label, options=options
     )
-    job_enqueue(
-        task=background_remove_task,
-        kind=Job.Kind.REMOVE_BACKGROUND,
-        owner_id=image.owner_id,
-        image_id=image.pk,
-        args=(str(version.pk),),
-    )
-    return version
 
 
-def background_remove(*, version: Version) -> Version:
-    started = time.perf_counter()
+def background_render(version: Version) -> Rendering:
     options = version.options
-    try:
-        pixels = _pixels(version.image, max_side=ML_MAX_SIDE)
-        box = tuple(options["box"]) if options.get("box") else None
-        method = options.get("method", "auto")
-        if model_problem(SEGMENTER):  # the classical method needs no model
-            method = "grabcut"
-        if method == "grabcut" and box is None and model_problem(DETECTOR):
-            box = (0.1, 0.1, 0.9, 0.9)  # no detector to find the subject: assume it is central
-        known = version.image.detections if version.image.recognised_at else None
-        detections = (
-            None
-            if known is None
-            else [
-                MlDetection(label=item.label, score=item.score, box=tuple(item.box))
-                for item in known
-            ]
-        )
-        result = background_mask(
-            image=pixels,
-            model_dir=settings.MODEL_DIR,
-            method=method,
-            box=box,
-            detections=detections,
-        )
-        background = None
-        if options.get("mode") == "image":
-            other = Image.objects.filter(
-                owner_id=version.owner_id, pk=options.get("background_id")
-            ).first()
-            if other is None:
-                raise ValueError("the background image is not one of your images")
-            background = _pixels(other, max_side=ML_MAX_SIDE)
-        output = remove_background(
-            image=pixels,
-            mask=result.mask,
-            mode=options.get("mode"),
-            color=_rgb(options.get("color", "#ffffff")),
-            background=background,
-        )
-        mask = np.rint(result.mask * 255).astype(np.uint8)
-        version.options = {**options, "method_used": result.method}
-        Version.objects.filter(pk=version.pk).update(options=version.options)
-        version_store(version=version, pixels=output, started=started, mask=mask)
-    except Exception as error:
-        Version.objects.filter(pk=version.pk).update(
-            status=Version.Status.FAILED, error=str(error)[:1000]
-        )
-        raise
-    return version
+    pixels = _pixels(version.image, max_side=ML_MAX_SIDE)
+    box = tuple(options["box"]) if options.get("box") else None
+    method = options.get("method", "auto")
+    if model_problem(SEGMENTER):  # the classical method needs no model
+        method = "grabcut"
+    if method == "grabcut" and box is None and model_problem(DETECTOR):
+        box = (0.1, 0.1, 0.9, 0.9)  # no detector to find the subject: assume it is central
+    known = version.image.detections if version.image.recognised_at else None
+    detections = (
+        None
+        if known is None
+        else [
+            MlDetection(label=item.label, score=item.score, box=tuple(item.box)) for item in known
+        ]
+    )
+    result = background_mask(
+        image=pixels, model_dir=settings.MODEL_DIR, method=method, box=box, detections=detections
+    )
+    background = None
+    if options.get("mode") == "image":
+        other = _owned_image(version.owner_id, options.get("background_id", ""))
+        if other is None:
+            raise ValueError("the background image is not one of your images")
+        background = _pixels(other, max_side=ML_MAX_SIDE)
+    output = remove_background(
+        image=pixels,
+        mask=result.mask,
+        mode=options.get("mode"),
+        color=color_rgb(options.get("color") or "#ffffff"),
+        background=background,
+    )
+    mask = np.rint(result.mask * 255).astype(np.uint8)
+    return Rendering(pixels=output, mask=mask, notes={"method_used": result.method})
 
 
 # Style transfer --------------------------------------------------------------------------------
@@ -224,11 +205,9 @@ def stylise_enqueue(
     strength: float = 1.0,
     full_size: bool = False,
 ) -> Version:
-    from processing.tasks import stylise_task
-
     titles = dict(style_choices())
     if style_image_id:
-        style_image = Image.objects.filter(owner_id=image.owner_id, pk=style_image_id).first()
+        style_image = _owned_image(image.owner_id, style_image_id)
         if style_image is None:
             raise ValueError("the style image is not one of your images")
         label = f"In the style of {style_image.display_name}"
@@ -242,50 +221,30 @@ def stylise_enqueue(
         "strength": max(0.0, min(float(strength), 1.0)),
         "full_size": full_size,
     }
-    version = Version.objects.create(
-        image=image,
-        owner_id=image.owner_id,
-        label=label,
-        kind=Version.Kind.STYLISED,
-        options=options,
-    )
-    job_enqueue(
-        task=stylise_task,
-        kind=Job.Kind.STYLISE,
-        owner_id=image.owner_id,
-        image_id=image.pk,
-        args=(str(version.pk),),
-    )
-    return version
+    return version_start(image=image, kind=Version.Kind.STYLISED, label=label, options=options)
 
 
-def stylise(*, version: Version) -> Version:
+def stylise_render(version: Version) -> Rendering:
     """Preview size by default; full size on request, resized to at most ML_MAX_SIDE (the
     network runs on the whole picture at once, not in tiles)."""
-    started = time.perf_counter()
     options = version.options
     side = ML_MAX_SIDE if options.get("full_size") else PREVIEW_SIDE
-    try:
-        if options.get("style_image_id"):
-            style_image = Image.objects.get(owner_id=version.owner_id, pk=options["style_image_id"])
-            style = _pixels(style_image, max_side=1024)
-        else:
-            with style_path(name=options["artwork"], model_dir=settings.MODEL_DIR).open("rb") as f:
-                style = load_rgb(file=f, max_side=1024)
-        output = stylize(
-            content=_pixels(version.image, max_side=side),
-            style=style,
-            strength=float(options.get("strength", 1.0)),
-            max_side=side,
-            model_dir=settings.MODEL_DIR,
-        )
-        version_store(version=version, pixels=output, started=started)
-    except Exception as error:
-        Version.objects.filter(pk=version.pk).update(
-            status=Version.Status.FAILED, error=str(error)[:1000]
-        )
-        raise
-    return version
+    if options.get("style_image_id"):
+        style_image = _owned_image(version.owner_id, options["style_image_id"])
+        if style_image is None:
+            raise ValueError("the style image is not one of your images")
+        style = _pixels(style_image, max_side=1024)
+    else:
+        with style_path(name=options["artwork"], model_dir=settings.MODEL_DIR).open("rb") as file:
+            style = load_rgb(file=file, max_side=1024)
+    output = stylize(
+        content=_pixels(version.image, max_side=side),
+        style=style,
+        strength=float(options.get("strength", 1.0)),
+        max_side=side,
+        model_dir=settings.MODEL_DIR,
+    )
+    return Rendering(pixels=output)
 
 
 def ml_status() -> dict[str, str]:
@@ -295,10 +254,3 @@ def ml_status() -> dict[str, str]:
         "background": model_problem(SEGMENTER, DETECTOR),
         "style": model_problem(STYLE_ENCODER, STYLE_DECODER),
     }
-
-
-def _rgb(color: str) -> tuple[int, int, int]:
-    value = color.lstrip("#")
-    if len(value) != 6:
-        return (255, 255, 255)
-    return (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))

@@ -1,6 +1,7 @@
 from django import forms
 
-HEX_COLOR = r"^#[0-9a-fA-F]{6}$"
+from processing.ops import color_hex
+
 OBJECT_ID = r"^[0-9a-f]{24}$"
 ID_ERROR = {"invalid": "That is not the id of one of your images."}
 
@@ -23,8 +24,7 @@ class BackgroundForm(forms.Form):
         ],
         initial="transparent",
     )
-    color = forms.RegexField(
-        regex=HEX_COLOR,
+    color = forms.CharField(
         initial="#ffffff",
         required=False,
         widget=forms.TextInput(attrs={"type": "color"}),
@@ -36,6 +36,12 @@ class BackgroundForm(forms.Form):
         label="Background image id (for “another of my images”)",
     )
     box = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_color(self) -> str:
+        try:
+            return color_hex(self.cleaned_data.get("color") or "#ffffff")
+        except ValueError:
+            raise forms.ValidationError("The colour must look like #ff8800.") from None
 
     def clean_box(self) -> list[float] | None:
         raw = self.cleaned_data.get("box") or ""

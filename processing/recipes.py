@@ -7,7 +7,6 @@ A recipe is data like `[{"op": "crop", "params": {"x": 0.1, ...}}, {"op": "sepia
 
 import json
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from processing.ops import (
     ParamSpec,
     ParamValue,
     TooLargeError,
+    color_hex,
 )
 
 MAX_STEPS = 50
@@ -30,7 +30,6 @@ MAX_IMAGE_REF_LENGTH = 100
 
 ImageResolver = Callable[[str], ImageArray]
 
-_COLOR = re.compile(r"#(?:[0-9a-f]{3}|[0-9a-f]{6})")
 _TRUE_WORDS = frozenset({"true", "on", "yes", "1"})
 _FALSE_WORDS = frozenset({"false", "off", "no", "0", ""})
 _STEP_KEYS = frozenset({"op", "params"})
@@ -173,10 +172,12 @@ def _coerce(param: ParamSpec, *, value: object) -> ParamValue:
                 raise _BadValue(f"{param.name} must be one of {', '.join(allowed)}, got {value!r}")
             return str(value)
         case "color":
-            color = value.strip().lower() if isinstance(value, str) else ""
-            if not _COLOR.fullmatch(color):
-                raise _BadValue(f"{param.name} must be a colour like #ff8800, got {value!r}")
-            return color if len(color) == 7 else "#" + "".join(c * 2 for c in color[1:])
+            try:
+                return color_hex(value if isinstance(value, str) else "")
+            except ValueError:
+                raise _BadValue(
+                    f"{param.name} must be a colour like #ff8800, got {value!r}"
+                ) from None
         case "text":
             return _coerce_text(param, value=value)
         case "image":

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from processing import deep_views, views
+from processing import views
 
 app_name = "processing"
 urlpatterns = [
+    path("images/<objectid:image_id>/panel/", views.image_panel, name="image_panel"),
     path("images/<objectid:image_id>/edit/", views.editor, name="editor"),
     path("images/<objectid:image_id>/edit/preview/", views.editor_preview, name="editor_preview"),
     path("images/<objectid:image_id>/edit/save/", views.editor_save, name="editor_save"),
@@ -12,15 +13,13 @@ urlpatterns = [
         views.original_restore_view,
         name="original_restore",
     ),
-    path(
-        "images/<objectid:image_id>/recognise/", deep_views.image_recognise_view, name="recognise"
-    ),
+    path("images/<objectid:image_id>/recognise/", views.image_recognise_view, name="recognise"),
     path(
         "images/<objectid:image_id>/remove-background/",
-        deep_views.background_remove_view,
+        views.background_remove_view,
         name="remove_background",
     ),
-    path("images/<objectid:image_id>/stylise/", deep_views.stylise_view, name="stylise"),
+    path("images/<objectid:image_id>/stylise/", views.stylise_view, name="stylise"),
     path("versions/<objectid:version_id>/status/", views.version_status, name="version_status"),
     path(
         "versions/<objectid:version_id>/file/<str:kind>/", views.version_file, name="version_file"

@@ -1,7 +1,15 @@
-"""Versions: results derived from an original, rendered on a worker; the original never changes."""
+"""Versions: results derived from an original, rendered on a worker; the original never changes.
+
+Every kind of version (an edit, a background removal, a stylisation) goes through the same life
+cycle: `version_start` records it and queues its task, `version_run` renders it on the worker
+with the renderer of its kind and stores the output, or records why it failed.
+"""
 
 import io
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 import cv2
 import numpy as np
@@ -14,29 +22,63 @@ from django.utils import timezone
 from gallery.imaging import load_rgb
 from gallery.models import Image
 from gallery.storage import version_name
-from processing.jobs import job_enqueue
-from processing.models import Job, Version
-from processing.ops import OpError
-from processing.recipes import ImageResolver, RecipeError, Step, recipe_render, recipe_validate
+from jobs.models import Job
+from jobs.services import job_enqueue
+from processing.models import Version
+from processing.ops import ImageArray, OpError
+from processing.recipes import (
+    ImageResolver,
+    RecipeError,
+    Step,
+    recipe_render,
+    recipe_to_data,
+    recipe_validate,
+)
 
 
-def version_create(*, image: Image, raw_recipe: object, label: str = "") -> Version:
-    """Validate the recipe (RecipeError for the user), record the version, queue its render."""
-    from processing.tasks import version_render_task
+@dataclass(frozen=True)
+class Rendering:
+    """What a renderer made of a version: the pixels, an optional mask, notes for its options."""
 
-    steps = recipe_validate(raw_recipe)
-    if not steps:
-        raise RecipeError("Apply at least one step before saving.")
+    pixels: ImageArray
+    mask: ImageArray | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+Renderer = Callable[[Version], Rendering]
+
+# kind -> (task that renders it, routed by CELERY_TASK_ROUTES; the Job kind it is recorded as)
+_RENDER_TASKS = {
+    Version.Kind.EDIT: ("processing.tasks.version_render_task", Job.Kind.RENDER),
+    Version.Kind.BACKGROUND_REMOVED: (
+        "processing.tasks.background_remove_task",
+        Job.Kind.REMOVE_BACKGROUND,
+    ),
+    Version.Kind.STYLISED: ("processing.tasks.stylise_task", Job.Kind.STYLISE),
+}
+
+
+def version_start(
+    *,
+    image: Image,
+    kind: str,
+    label: str,
+    recipe: list[dict[str, Any]] | None = None,
+    options: dict[str, Any] | None = None,
+) -> Version:
+    """Record a pending version of the image, then queue its render on a worker."""
     version = Version.objects.create(
         image=image,
         owner_id=image.owner_id,
-        kind=Version.Kind.EDIT,
-        recipe=[{"op": step.op, "params": step.params} for step in steps],
-        label=label or _recipe_label(steps),
+        kind=kind,
+        label=label,
+        recipe=recipe or [],
+        options=options or {},
     )
+    task, job_kind = _RENDER_TASKS[Version.Kind(kind)]
     job_enqueue(
-        task=version_render_task,
-        kind=Job.Kind.RENDER,
+        task=task,
+        kind=job_kind,
         owner_id=image.owner_id,
         image_id=image.pk,
         args=(str(version.pk),),
@@ -44,25 +86,52 @@ def version_create(*, image: Image, raw_recipe: object, label: str = "") -> Vers
     return version
 
 
-def version_render(*, version: Version) -> Version:
-    """Apply the recipe to the full-size original and store the result (idempotent)."""
+def version_run(*, version_id: str, render: Renderer) -> Version | None:
+    """Render a pending version and store the result; a failure is recorded on the version
+    (and raised, so its Job fails too). None when the version was deleted meanwhile."""
+    version = Version.objects.filter(pk=version_id).select_related("image").first()
+    if version is None:
+        return None
     started = time.perf_counter()
     try:
-        with default_storage.open(version.image.original.name, "rb") as file:
-            original = load_rgb(file=file)
-        result = recipe_render(
-            original,
-            recipe_validate(version.recipe),
-            resolve_image=image_resolver(owner_id=version.owner_id),
-            max_pixels=settings.UPLOAD_MAX_PIXELS,
+        rendering = render(version)
+        if rendering.notes:
+            version.options = {**version.options, **rendering.notes}
+            Version.objects.filter(pk=version.pk).update(options=version.options)
+        version_store(
+            version=version, pixels=rendering.pixels, started=started, mask=rendering.mask
         )
-        version_store(version=version, pixels=result, started=started)
     except Exception as error:
         Version.objects.filter(pk=version.pk).update(
             status=Version.Status.FAILED, error=str(error)[:1000]
         )
         raise
     return version
+
+
+def edit_create(*, image: Image, steps: list[Step], label: str = "") -> Version:
+    """A new edit of the image from validated steps (RecipeError when there are none)."""
+    if not steps:
+        raise RecipeError("Apply at least one step before saving.")
+    return version_start(
+        image=image,
+        kind=Version.Kind.EDIT,
+        label=label or _recipe_label(steps),
+        recipe=recipe_to_data(steps),
+    )
+
+
+def edit_render(version: Version) -> Rendering:
+    """The recipe applied to the full-size original."""
+    with default_storage.open(version.image.original.name, "rb") as file:
+        original = load_rgb(file=file)
+    pixels = recipe_render(
+        original,
+        recipe_validate(version.recipe),
+        resolve_image=image_resolver(owner_id=version.owner_id),
+        max_pixels=settings.UPLOAD_MAX_PIXELS,
+    )
+    return Rendering(pixels=pixels)
 
 
 def version_store(

@@ -1,49 +1,82 @@
-"""The editor, versions and batch edits."""
+"""The editor, versions, batch edits, deep-learning actions and the panel of an image's detail
+page."""
 
-import json
-
+from bson import ObjectId
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthedRequest
 from gallery.models import Image
-from gallery.views import owned_image
+from gallery.selectors import image_get, images_owned
 from imagesite.converters import object_ids
-from imagesite.http import AuthedRequest
+from imagesite.http import found_or_404
 from imagesite.media import private_file_response
+from processing.deep import (
+    background_remove_enqueue,
+    ml_status,
+    recognise_enqueue,
+    style_choices,
+    stylise_enqueue,
+)
 from processing.editor import OP_GROUPS, editor_preview_uri
-from processing.models import Preset, Version
+from processing.forms import BackgroundForm, StyleForm
+from processing.models import Version
 from processing.ops import OpError
-from processing.recipes import RecipeError, recipe_validate
+from processing.recipes import RecipeError, Step, recipe_from_json
+from processing.selectors import (
+    preset_get,
+    preset_list,
+    version_get,
+    version_list,
+    version_ready_get,
+)
 from processing.services import batch_apply, edit_save
 from processing.versions import version_delete, version_restore
 
 
-def _owned_version(request: AuthedRequest, version_id: object) -> Version:
-    return get_object_or_404(
-        Version.objects.filter(owner=request.user).select_related("image"), pk=version_id
-    )
+def _owned_image(request: AuthedRequest, image_id: ObjectId) -> Image:
+    return found_or_404(image_get(owner_id=request.user.pk, image_id=image_id))
 
 
-def _posted_recipe(request: AuthedRequest) -> object:
-    try:
-        return json.loads(request.POST.get("recipe") or "[]")
-    except json.JSONDecodeError:
-        raise RecipeError("the recipe is not valid JSON") from None
+def _owned_version(request: AuthedRequest, version_id: ObjectId) -> Version:
+    return found_or_404(version_get(owner_id=request.user.pk, version_id=version_id))
+
+
+def _posted_steps(request: AuthedRequest) -> list[Step]:
+    """The posted recipe, parsed and validated once for the whole request."""
+    return recipe_from_json(request.POST.get("recipe") or "[]")
 
 
 @login_required
 @require_GET
-def editor(request: AuthedRequest, image_id: object) -> HttpResponse:
+def image_panel(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
+    """Versions and deep learning of one image: a partial of the gallery's detail page (htmx),
+    or a page of its own for the link the detail page keeps beside it."""
+    image = _owned_image(request, image_id)
+    context = {
+        "image": image,
+        "versions": version_list(image=image),
+        "ml": ml_status(),
+        "background_form": BackgroundForm(),
+        "style_form": StyleForm(artworks=style_choices()),
+    }
+    template = "processing/panel.html#panel" if request.htmx else "processing/panel.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def editor(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
     """Starts from the current version's recipe, or from the one compared (?compare=<id>)."""
-    image = owned_image(request, image_id)
+    image = _owned_image(request, image_id)
     if image.status != Image.Status.READY:
         messages.error(request, "The image can be edited once it is ready.")
         return redirect("gallery:image_detail", image.pk)
-    ready = image.versions.filter(status=Version.Status.READY)
-    compare = ready.filter(pk__in=object_ids([request.GET.get("compare", "")])).first()
+    compare_ids = object_ids([request.GET.get("compare", "")])
+    compare = version_ready_get(image=image, version_id=compare_ids[0]) if compare_ids else None
     start = compare or image.current_version
     recipe = start.recipe if start else []
     context = {"image": image, "groups": OP_GROUPS, "recipe": recipe, "compare": compare}
@@ -52,12 +85,11 @@ def editor(request: AuthedRequest, image_id: object) -> HttpResponse:
 
 @login_required
 @require_POST
-def editor_preview(request: AuthedRequest, image_id: object) -> HttpResponse:
+def editor_preview(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
     """The recipe rendered on the screen-size preview (errors shown in place, status 200)."""
-    image = owned_image(request, image_id)
+    image = _owned_image(request, image_id)
     try:
-        steps = recipe_validate(_posted_recipe(request))
-        uri = editor_preview_uri(image=image, steps=steps)
+        uri = editor_preview_uri(image=image, steps=_posted_steps(request))
     except (RecipeError, OpError) as error:
         return render(request, "processing/editor.html#preview", {"error": str(error)})
     return render(request, "processing/editor.html#preview", {"uri": uri, "image": image})
@@ -65,13 +97,13 @@ def editor_preview(request: AuthedRequest, image_id: object) -> HttpResponse:
 
 @login_required
 @require_POST
-def editor_save(request: AuthedRequest, image_id: object) -> HttpResponse:
-    image = owned_image(request, image_id)
+def editor_save(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
+    image = _owned_image(request, image_id)
     try:
         version = edit_save(
             owner=request.user,
             image=image,
-            raw_recipe=_posted_recipe(request),
+            steps=_posted_steps(request),
             preset_name=request.POST.get("preset_name", "").strip(),
         )
     except (RecipeError, OpError) as error:
@@ -81,7 +113,7 @@ def editor_save(request: AuthedRequest, image_id: object) -> HttpResponse:
 
 @login_required
 @require_GET
-def version_status(request: AuthedRequest, version_id: object) -> HttpResponse:
+def version_status(request: AuthedRequest, version_id: ObjectId) -> HttpResponse:
     """The row of a version, polled while it renders (on the batch page with its image's name)."""
     version = _owned_version(request, version_id)
     context = {
@@ -94,7 +126,7 @@ def version_status(request: AuthedRequest, version_id: object) -> HttpResponse:
 
 @login_required
 @require_GET
-def version_file(request: AuthedRequest, version_id: object, kind: str) -> HttpResponse:
+def version_file(request: AuthedRequest, version_id: ObjectId, kind: str) -> HttpResponse:
     version = _owned_version(request, version_id)
     if kind not in ("file", "mask"):
         raise Http404("unknown file")
@@ -105,7 +137,7 @@ def version_file(request: AuthedRequest, version_id: object, kind: str) -> HttpR
 
 @login_required
 @require_POST
-def version_restore_view(request: AuthedRequest, version_id: object) -> HttpResponse:
+def version_restore_view(request: AuthedRequest, version_id: ObjectId) -> HttpResponse:
     version = _owned_version(request, version_id)
     if version.status != Version.Status.READY:
         messages.error(request, "This version is not ready, so it cannot be made current.")
@@ -117,8 +149,8 @@ def version_restore_view(request: AuthedRequest, version_id: object) -> HttpResp
 
 @login_required
 @require_POST
-def original_restore_view(request: AuthedRequest, image_id: object) -> HttpResponse:
-    image = owned_image(request, image_id)
+def original_restore_view(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
+    image = _owned_image(request, image_id)
     version_restore(version=None, image=image)
     messages.success(request, "The original is the current version again.")
     return redirect("gallery:image_detail", image.pk)
@@ -126,7 +158,7 @@ def original_restore_view(request: AuthedRequest, image_id: object) -> HttpRespo
 
 @login_required
 @require_POST
-def version_delete_view(request: AuthedRequest, version_id: object) -> HttpResponse:
+def version_delete_view(request: AuthedRequest, version_id: ObjectId) -> HttpResponse:
     version = _owned_version(request, version_id)
     image_id = version.image_id
     version_delete(version=version)
@@ -138,12 +170,16 @@ def version_delete_view(request: AuthedRequest, version_id: object) -> HttpRespo
 @require_POST
 def batch(request: AuthedRequest) -> HttpResponse:
     """Choose a preset for the selected images, then apply it to all of them on workers."""
-    ids = object_ids(request.POST.getlist("ids"))
-    images = list(Image.objects.filter(owner=request.user, pk__in=ids))
-    presets = Preset.objects.filter(owner=request.user).order_by("name")
+    images = images_owned(
+        owner_id=request.user.pk, image_ids=object_ids(request.POST.getlist("ids"))
+    )
+    presets = preset_list(owner_id=request.user.pk)
     preset_id = request.POST.get("preset")
     if preset_id and images:
-        preset = presets.filter(pk__in=object_ids([preset_id])).first()
+        preset_ids = object_ids([preset_id])
+        preset = (
+            preset_get(owner_id=request.user.pk, preset_id=preset_ids[0]) if preset_ids else None
+        )
         if preset is None:
             raise Http404("no such preset")
         versions = batch_apply(images=images, preset=preset)
@@ -152,3 +188,52 @@ def batch(request: AuthedRequest) -> HttpResponse:
         messages.error(request, "Select one or more images first.")
         return redirect("gallery:gallery")
     return render(request, "processing/batch.html", {"images": images, "presets": presets})
+
+
+def _form_errors(form: BackgroundForm | StyleForm) -> str:
+    return " ".join(error for errors in form.errors.values() for error in errors)
+
+
+@login_required
+@require_POST
+def image_recognise_view(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
+    image = _owned_image(request, image_id)
+    if recognise_enqueue(image=image, force=True):
+        messages.success(request, "Recognition queued; the labels appear when it is done.")
+    else:
+        messages.error(request, ml_status()["recognition"])
+    return redirect("gallery:image_detail", image.pk)
+
+
+@login_required
+@require_POST
+def background_remove_view(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
+    image = _owned_image(request, image_id)
+    form = BackgroundForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("gallery:image_detail", image.pk)
+    try:
+        background_remove_enqueue(image=image, **form.cleaned_data)
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Background removal queued: a new version appears below.")
+    return redirect("gallery:image_detail", image.pk)
+
+
+@login_required
+@require_POST
+def stylise_view(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
+    image = _owned_image(request, image_id)
+    form = StyleForm(request.POST, artworks=style_choices())
+    if form.is_valid():
+        try:
+            stylise_enqueue(image=image, **form.cleaned_data)
+        except ValueError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Style transfer queued: a new version appears below.")
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("gallery:image_detail", image.pk)

@@ -30,6 +30,7 @@ class CrawlConfig:
     min_width: int = 100
     min_height: int = 100
     max_image_bytes: int = 25 * MB
+    max_image_pixels: int = 100_000_000
     max_run_bytes: int = 500 * MB  # everything downloaded: pages, stylesheets, images
     max_page_bytes: int = 5 * MB  # one HTML page or stylesheet
     request_timeout_s: float = 30.0

@@ -13,8 +13,8 @@ from accounts.models import User
 from gallery.imaging import hamming, load_rgb, perceptual_hash
 from gallery.models import Image
 from gallery.services import image_create
-from processing.jobs import job_enqueue
-from processing.models import Job
+from jobs.models import Job
+from jobs.services import job_enqueue
 from scraping.config import CrawlConfig, CrawlEvent
 from scraping.crawl import crawl_run
 from scraping.models import ScrapeRun, ScrapeSource
@@ -68,11 +68,12 @@ def source_create(
 
 
 def run_enqueue(*, source: ScrapeSource) -> ScrapeRun:
-    from scraping.tasks import scrape_run_task
-
     run = ScrapeRun.objects.create(source=source, owner_id=source.owner_id)
     job_enqueue(
-        task=scrape_run_task, kind=Job.Kind.SCRAPE, owner_id=source.owner_id, args=(str(run.pk),)
+        task="scraping.tasks.scrape_run_task",
+        kind=Job.Kind.SCRAPE,
+        owner_id=source.owner_id,
+        args=(str(run.pk),),
     )
     return run
 
@@ -176,6 +177,7 @@ def run_execute(*, run: ScrapeRun) -> ScrapeRun:
         min_height=source.min_height,
         allow=tuple(settings.SCRAPE_ALLOWED_HOSTS),
         max_image_bytes=settings.UPLOAD_MAX_BYTES,
+        max_image_pixels=settings.UPLOAD_MAX_PIXELS,
         delay_s=settings.SCRAPE_DELAY_S,
     )
     with tempfile.TemporaryDirectory(prefix="scrape-") as folder:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -17,11 +18,12 @@ from scrapy.exceptions import CloseSpider, StopDownload
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
+from gallery.imaging.errors import ImageRejected
+from gallery.imaging.inspect import Peek, peek_image
 from scraping.config import CrawlConfig, CrawlEvent
 from scraping.extract import ImageCandidate, css_extract, page_extract
 from scraping.failures import failure_reason
 from scraping.guard import crawler_allowlist
-from scraping.imagecheck import ImageRejected, image_inspect, sha256_hex
 from scraping.ssrf import Allowlist, UrlRefused, url_check
 
 Emit = Callable[[CrawlEvent], None]
@@ -112,23 +114,16 @@ class ImageSpider(scrapy.Spider):
             return
         started = monotonic()
         data = response.body
-        sha256 = sha256_hex(data=data)
+        sha256 = hashlib.sha256(data).hexdigest()
         try:
+            reason, detail, info = _image_check(data=data, config=self.config)
             if sha256 in self.sha256s:
-                raise ImageRejected("duplicate", "same content as an image saved in this run")
-            info = image_inspect(
-                data=data, min_width=self.config.min_width, min_height=self.config.min_height
-            )
-        except ImageRejected as rejected:
-            self.skip(
-                candidate=candidate,
-                page_url=page_url,
-                reason=rejected.reason,
-                detail=rejected.detail,
-            )
-            return
+                reason, detail = "duplicate", "same content as an image saved in this run"
         finally:
             self.timing["check_s"] += monotonic() - started
+        if reason or info is None:
+            self.skip(candidate=candidate, page_url=page_url, reason=reason, detail=detail)
+            return
         self.sha256s.add(sha256)
         started = monotonic()
         path = self.out_dir / f"{sha256}{info.extension}"
@@ -146,7 +141,7 @@ class ImageSpider(scrapy.Spider):
                 sha256=sha256,
                 width=info.width,
                 height=info.height,
-                image_format=info.image_format,
+                image_format=info.format,
             )
         )
         if self.images_saved >= self.config.max_images:
@@ -349,3 +344,27 @@ def _write_atomic(*, path: Path, data: bytes) -> None:
     partial = path.with_name(f".{path.name}.part")
     partial.write_bytes(data)
     os.replace(partial, path)
+
+
+# the imaging core's refusal codes, in the words of the import run's skip counters
+_REASONS = {
+    "empty": "not an image",
+    "not_image": "not an image",
+    "corrupt": "not an image",
+    "unsupported": "unsupported format",
+    "too_large": "too large",
+    "too_many_pixels": "too large",
+}
+
+
+def _image_check(*, data: bytes, config: CrawlConfig) -> tuple[str, str, Peek | None]:
+    """(reason, detail, header) of a download: a cheap look at the type and size only; the
+    import checks the whole file once (gallery's image_create)."""
+    try:
+        info = peek_image(data=data, max_pixels=config.max_image_pixels)
+    except ImageRejected as rejected:
+        return _REASONS[rejected.code], str(rejected), None
+    if info.width < config.min_width or info.height < config.min_height:
+        size = f"{info.width}x{info.height} < {config.min_width}x{config.min_height}"
+        return "too small", size, info
+    return "", "", info

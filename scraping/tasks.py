@@ -1,15 +1,12 @@
 from celery import shared_task
 
-from processing.jobs import job_running
+from jobs.services import job_running
+from scraping.models import ScrapeRun
+from scraping.services import run_execute, sources_due_enqueue
 
-RETRY = {"acks_late": True, "reject_on_worker_lost": True}
 
-
-@shared_task(**RETRY)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def scrape_run_task(run_id: str, job_id: str | None = None) -> None:
-    from scraping.models import ScrapeRun
-    from scraping.services import run_execute
-
     with job_running(job_id):
         if run := ScrapeRun.objects.filter(pk=run_id).select_related("source", "owner").first():
             run_execute(run=run)
@@ -17,6 +14,4 @@ def scrape_run_task(run_id: str, job_id: str | None = None) -> None:
 
 @shared_task
 def scrape_due_task() -> int:
-    from scraping.services import sources_due_enqueue
-
     return len(sources_due_enqueue())

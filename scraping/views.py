@@ -1,20 +1,23 @@
 """Web import: add a source, import now, watch a run's progress."""
 
+from bson import ObjectId
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from imagesite.http import AuthedRequest
+from accounts.http import AuthedRequest
+from imagesite.http import found_or_404
 from scraping.forms import SourceForm
-from scraping.models import ScrapeRun, ScrapeSource
+from scraping.models import ScrapeSource
+from scraping.selectors import run_get, source_get, source_list, source_runs
 from scraping.services import run_enqueue, source_create, source_resume
 
 
-def _owned_source(request: AuthedRequest, source_id: object) -> ScrapeSource:
-    return get_object_or_404(ScrapeSource.objects.filter(owner=request.user), pk=source_id)
+def _owned_source(request: AuthedRequest, source_id: ObjectId) -> ScrapeSource:
+    return found_or_404(source_get(owner_id=request.user.pk, source_id=source_id))
 
 
 @login_required
@@ -35,22 +38,22 @@ def sources(request: AuthedRequest) -> HttpResponse:
         "scraping/sources.html",
         {
             "form": form,
-            "sources": ScrapeSource.objects.filter(owner=request.user).order_by("-created_at"),
+            "sources": source_list(owner_id=request.user.pk),
         },
     )
 
 
 @login_required
 @require_GET
-def source_detail(request: AuthedRequest, source_id: object) -> HttpResponse:
+def source_detail(request: AuthedRequest, source_id: ObjectId) -> HttpResponse:
     source = _owned_source(request, source_id)
-    runs = ScrapeRun.objects.filter(source=source).order_by("-queued_at")[:20]
+    runs = source_runs(source=source)
     return render(request, "scraping/source_detail.html", {"source": source, "runs": runs})
 
 
 @login_required
 @require_POST
-def source_run(request: AuthedRequest, source_id: object) -> HttpResponse:
+def source_run(request: AuthedRequest, source_id: ObjectId) -> HttpResponse:
     source = _owned_source(request, source_id)
     run_enqueue(source=source)
     messages.success(request, "Import started.")
@@ -59,14 +62,14 @@ def source_run(request: AuthedRequest, source_id: object) -> HttpResponse:
 
 @login_required
 @require_POST
-def source_resume_view(request: AuthedRequest, source_id: object) -> HttpResponse:
+def source_resume_view(request: AuthedRequest, source_id: ObjectId) -> HttpResponse:
     source_resume(source=_owned_source(request, source_id))
     return redirect("scraping:source_detail", source_id)
 
 
 @login_required
 @require_POST
-def source_delete(request: AuthedRequest, source_id: object) -> HttpResponse:
+def source_delete(request: AuthedRequest, source_id: ObjectId) -> HttpResponse:
     """Deleting a source keeps the images it imported."""
     _owned_source(request, source_id).delete()
     messages.success(request, "Source deleted; its images stay in your gallery.")
@@ -75,6 +78,6 @@ def source_delete(request: AuthedRequest, source_id: object) -> HttpResponse:
 
 @login_required
 @require_GET
-def run_progress(request: AuthedRequest, run_id: object) -> HttpResponse:
-    run = get_object_or_404(ScrapeRun.objects.filter(owner=request.user), pk=run_id)
+def run_progress(request: AuthedRequest, run_id: ObjectId) -> HttpResponse:
+    run = found_or_404(run_get(owner_id=request.user.pk, run_id=run_id))
     return render(request, "scraping/source_detail.html#run-row", {"run": run})

@@ -25,14 +25,17 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def ready_image(owner: User, path: Path) -> Image:
-    """An image through the real upload service and the ingest task's body, as a worker runs it
-    (the ingest also queues recognition when the detector is installed)."""
-    from processing.models import Job
-    from processing.tasks import image_ingest_task
+    """An image through the real upload service and the ingest task's body, then the body of the
+    task the ingest sends by name (which queues recognition when the detector is installed), as
+    a worker runs them."""
+    from gallery.tasks import image_ingest_task
+    from jobs.models import Job
+    from processing.tasks import image_ingested_task
 
     with path.open("rb") as file:
         image, _ = image_create(owner=owner, file=file, name=path.name)
     job = Job.objects.filter(image=image, kind=Job.Kind.INGEST).latest("queued_at")
     image_ingest_task(str(image.pk), str(job.pk))
+    image_ingested_task(str(image.pk))
     image.refresh_from_db()
     return image

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-RejectCode = Literal["empty", "too_large", "too_many_pixels", "unsupported", "corrupt"]
+RejectCode = Literal["empty", "not_image", "too_large", "too_many_pixels", "unsupported", "corrupt"]
 
 ACCEPTED_FORMATS = "JPEG, PNG, WebP, GIF, TIFF, BMP, HEIC/HEIF and AVIF"
 

@@ -1,6 +1,7 @@
 """Validation by content, cheap enough to run inside the upload request."""
 
 import hashlib
+import io
 from dataclasses import dataclass
 from typing import BinaryIO, NamedTuple
 
@@ -93,6 +94,29 @@ def sha256_of(stream: BinaryIO) -> str:
     while chunk := stream.read(_CHUNK):
         digest.update(chunk)
     return digest.hexdigest()
+
+
+class Peek(NamedTuple):
+    format: str
+    extension: str
+    width: int  # as stored, before EXIF orientation
+    height: int
+
+
+def peek_image(*, data: bytes, max_pixels: int) -> Peek:
+    """The type and size from the first bytes and the header alone, decoding nothing: a cheap
+    filter (the crawler's) before the one full check, `inspect_image`, at import.
+    Raises ImageRejected like `inspect_image` does."""
+    if not data:
+        raise ImageRejected("the file is empty", code="empty")
+    stream = io.BytesIO(data)
+    im = open_image(stream, family=sniff(data[:HEAD_BYTES]), max_pixels=max_pixels)
+    with im:
+        width, height = im.size
+        name = FORMAT_NAMES[im.format or ""]
+    if width * height > max_pixels:
+        raise too_many_pixels(pixels=width * height, limit=max_pixels, size=(width, height))
+    return Peek(format=name, extension=EXTENSIONS[name], width=width, height=height)
 
 
 class _Checked(NamedTuple):

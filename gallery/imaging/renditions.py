@@ -58,7 +58,11 @@ def make_renditions(
 
 
 def analyse_image(
-    *, file: ImageSource, sizes: Mapping[str, int] = DEFAULT_SIZES, quality: int = DEFAULT_QUALITY
+    *,
+    file: ImageSource,
+    sizes: Mapping[str, int] = DEFAULT_SIZES,
+    quality: int = DEFAULT_QUALITY,
+    phash: bool = True,
 ) -> Analysis:
     """Metadata, renditions, perceptual hash and SHA-256 from a single (reduced) decode.
 
@@ -73,7 +77,7 @@ def analyse_image(
     return Analysis(
         metadata=metadata,
         renditions=renditions,
-        phash=perceptual_hash(image=smallest),
+        phash=perceptual_hash(image=smallest) if phash else "",
         sha256=digest,
     )
 

@@ -95,10 +95,10 @@ def _refusal(head: bytes) -> ImageRejected:
             code="unsupported",
         )
     if start.startswith((b"<!doctype html", b"<html")) or b"<head" in start or b"<body" in start:
-        return ImageRejected("not an image: the file is an HTML page", code="unsupported")
+        return ImageRejected("not an image: the file is an HTML page", code="not_image")
     if start.startswith(b"<?xml"):
-        return ImageRejected("not an image: the file is an XML document", code="unsupported")
-    return ImageRejected("not an image: the file contains text", code="unsupported")
+        return ImageRejected("not an image: the file is an XML document", code="not_image")
+    return ImageRejected("not an image: the file contains text", code="not_image")
 
 
 def _as_text(head: bytes) -> bytes | None:

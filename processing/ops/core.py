@@ -34,7 +34,7 @@ _ANCHORS: dict[str, tuple[str, str]] = {
     "bottom": ("middle", "end"),
     "bottom-right": ("end", "end"),
 }
-_HEX_COLOR = re.compile(r"#([0-9a-fA-F]{6})")
+_HEX_COLOR = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
 class OpError(ValueError):
@@ -72,13 +72,28 @@ def check_range(value: float, *, op: str, name: str, low: float, high: float) ->
         raise OpError(f"{op}: {name} must be between {low:g} and {high:g}, got {value:g}")
 
 
-def parse_color(value: str, *, op: str) -> tuple[int, int, int]:
-    """'#rrggbb' to an (r, g, b) tuple."""
-    match = _HEX_COLOR.fullmatch(value)
+def color_rgb(value: str) -> tuple[int, int, int]:
+    """'#rgb' or '#rrggbb', in any case, to (r, g, b): the one colour parser of the project.
+    ValueError for anything else."""
+    match = _HEX_COLOR.fullmatch(value.strip())
     if match is None:
-        raise OpError(f'{op}: the colour must look like #ff8800, got "{value}"')
+        raise ValueError(f'a colour looks like #ff8800, got "{value}"')
     digits = match.group(1)
+    if len(digits) == 3:
+        digits = "".join(digit * 2 for digit in digits)
     return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+
+
+def color_hex(value: str) -> str:
+    """The colour normalised to '#rrggbb' (ValueError if it is not one)."""
+    return "#{:02x}{:02x}{:02x}".format(*color_rgb(value))
+
+
+def parse_color(value: str, *, op: str) -> tuple[int, int, int]:
+    try:
+        return color_rgb(value)
+    except ValueError:
+        raise OpError(f'{op}: the colour must look like #ff8800, got "{value}"') from None
 
 
 def apply_lut(

@@ -10,8 +10,8 @@ from django.urls import reverse
 from analytics.models import AnalyticsSnapshot
 from analytics.services import snapshot_compute
 from gallery.models import Image
-from processing.models import Job
-from processing.tasks import image_ingest_task
+from gallery.tasks import image_ingest_task
+from jobs.models import Job
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

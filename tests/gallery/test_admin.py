@@ -30,7 +30,7 @@ def test_staff_see_images_sources_runs_and_users(staff_client, corpus) -> None:
         "scraping/scrapesource",
         "scraping/scraperun",
         "accounts/user",
-        "processing/job",
+        "jobs/job",
         "processing/version",
     ):
         response = staff_client.get(f"/admin/{model}/")

@@ -9,8 +9,8 @@ from PIL import Image as PILImage
 
 from gallery.models import Image
 from gallery.services import image_create
-from processing.models import Job
-from processing.tasks import image_ingest_task
+from gallery.tasks import image_ingest_task
+from jobs.models import Job
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +86,13 @@ def test_a_failed_ingest_keeps_the_original_and_shows_the_error(user, corpus) ->
 
 def test_ingest_of_a_deleted_image_does_nothing(user) -> None:
     image_ingest_task("0123456789abcdef01234567")  # no such image: no error
+
+
+def test_the_task_sent_after_ingest_is_registered_by_that_name() -> None:
+    from celery import current_app
+
+    from gallery.ingest import AFTER_INGEST_TASK
+    from gallery.services import INGEST_TASK
+
+    current_app.loader.import_default_modules()
+    assert {AFTER_INGEST_TASK, INGEST_TASK} <= set(current_app.tasks)

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from gallery.models import Image
-from processing.models import Job
+from jobs.models import Job
 from tests.gallery.conftest import upload_of
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.utils import timezone
 from gallery.models import Image
 from gallery.selectors import image_neighbours
 from gallery.services import image_create
-from processing.models import Job
+from jobs.models import Job
 from tests.factories import ready_image
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +33,7 @@ def _urls_of(image: Image) -> list[tuple[str, str]]:
             "gallery:image_card",
             "gallery:image_status",
             "processing:editor",
+            "processing:image_panel",
         )
     ]
     get += [
@@ -90,6 +91,31 @@ def test_the_detail_page_shows_camera_location_and_size(user_client, image) -> N
     assert "NIKON" in body
     assert f"{image.latitude:.5f}" in body
     assert f"{image.width} × {image.height}" in body
+
+
+def test_the_detail_page_loads_the_processing_panel_as_a_partial_with_a_link(
+    user_client, image
+) -> None:
+    panel_url = reverse("processing:image_panel", args=[image.pk])
+    body = user_client.get(reverse("gallery:image_detail", args=[image.pk])).content.decode()
+    assert f'hx-get="{panel_url}"' in body
+    assert f'href="{panel_url}"' in body
+    partial = user_client.get(panel_url, headers={"HX-Request": "true"}).content.decode()
+    assert partial.lstrip().startswith('<section id="processing-panel"')
+    assert "Remove background" in partial
+    assert "<html" in user_client.get(panel_url).content.decode()
+
+
+def test_the_detail_status_polls_while_pending_and_reloads_once_ready(user_client, image) -> None:
+    url = reverse("gallery:image_status", args=[image.pk])
+    ready = user_client.get(url, {"on": "detail"}, headers={"HX-Request": "true"})
+    assert ready["HX-Refresh"] == "true"
+    Image.objects.filter(pk=image.pk).update(status=Image.Status.PROCESSING)
+    pending = user_client.get(url, {"on": "detail"}, headers={"HX-Request": "true"})
+    assert "HX-Refresh" not in pending
+    assert pending.content.decode().count('hx-trigger="every 2s"') == 1
+    detail = user_client.get(reverse("gallery:image_detail", args=[image.pk])).content.decode()
+    assert detail.count('hx-trigger="every 2s"') == 1
 
 
 def test_title_description_and_tags_are_saved(user_client, image) -> None:

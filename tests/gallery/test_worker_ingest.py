@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from gallery.models import Image
-from processing.models import Job
+from jobs.models import Job
 from tests.gallery.conftest import upload_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]

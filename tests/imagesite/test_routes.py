@@ -12,7 +12,7 @@ from imagesite.celery import app
         ("processing.tasks.background_remove_task", "ml"),
         ("processing.tasks.stylise_task", "ml"),
         ("scraping.tasks.scrape_run_task", "scrape"),
-        ("processing.tasks.image_ingest_task", "default"),
+        ("gallery.tasks.image_ingest_task", "default"),
         ("processing.tasks.version_render_task", "default"),
         ("analytics.tasks.snapshot_task", "default"),
     ],

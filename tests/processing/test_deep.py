@@ -10,7 +10,8 @@ from django.urls import reverse
 from PIL import Image as PILImage
 
 from gallery.models import Image
-from processing.models import Job, Version
+from jobs.models import Job
+from processing.models import Version
 from processing.tasks import (
     background_remove_task,
     image_recognise_task,
@@ -111,7 +112,7 @@ def test_without_models_the_page_says_so_and_grabcut_still_works(
     image = ready_image(user, corpus / "exif/gps/DSCN0010.jpg")
     assert not Job.objects.filter(image=image, kind=Job.Kind.RECOGNISE).exists()
     client.force_login(user)
-    body = client.get(reverse("gallery:image_detail", args=[image.pk])).content.decode()
+    body = client.get(reverse("processing:image_panel", args=[image.pk])).content.decode()
     assert "not available" in body
     assert "models install" in body
     client.post(

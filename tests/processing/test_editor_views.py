@@ -15,11 +15,12 @@ from django.conf import settings
 from django.urls import reverse
 from PIL import Image as Picture
 
-from gallery.maintenance import orphan_files_find
 from gallery.models import Image
-from processing.models import Job, Preset, Version
+from gallery.sweeps import orphan_files_find
+from jobs.models import Job
+from processing.models import Preset, Version
 from processing.tasks import version_render_task
-from processing.versions import version_render
+from processing.versions import Rendering, edit_render, version_run
 from tests.factories import ready_image
 
 pytestmark = pytest.mark.django_db
@@ -210,9 +211,14 @@ def test_deleting_a_version_removes_its_file_and_leaves_no_orphan(user_client, i
 
 def test_a_version_deleted_while_it_rendered_stays_deleted(user_client, image) -> None:
     _save(user_client, image, CROP_LEFT_HALF)
-    version = Version.objects.select_related("image").get(image=image)
-    Version.objects.filter(pk=version.pk).delete()  # the owner deletes it meanwhile
-    version_render(version=version)
+    version = Version.objects.get(image=image)
+
+    def render_then_lose(version: Version) -> Rendering:
+        rendering = edit_render(version)
+        Version.objects.filter(pk=version.pk).delete()  # the owner deletes it meanwhile
+        return rendering
+
+    assert version_run(version_id=str(version.pk), render=render_then_lose) == version
     assert not Version.objects.exists()
     assert orphan_files_find(grace=timedelta(0)) == []
 

@@ -9,7 +9,8 @@ import time
 import pytest
 from django.urls import reverse
 
-from processing.models import Job, Version
+from jobs.models import Job
+from processing.models import Version
 from tests.factories import UserFactory, ready_image
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]

@@ -299,7 +299,7 @@ def test_content_size_and_time_limits_give_their_reasons(rules):
     _summary, events, _agents = rules
     by_name = skipped(events)
     assert by_name["fake.jpg"][0].reason == "not an image"
-    assert by_name["fake.jpg"][0].detail == "the server sent an HTML page"
+    assert by_name["fake.jpg"][0].detail == "not an image: the file is an HTML page"
     assert by_name["small.png"][0].detail == "20x20 < 50x50"
     assert by_name["huge.jpg"][0].reason == "too large"
     assert by_name["huge.jpg"][0].detail.startswith("Content-Length 52428800")

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from gallery.maintenance import orphan_files_delete, orphan_files_find
+from gallery.sweeps import orphan_files_delete, orphan_files_find
 
 
 class Command(BaseCommand):

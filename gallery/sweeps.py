@@ -1,22 +1,29 @@
 """Periodic sweeps: nothing in the gallery stays unprocessed, nothing on disk stays orphaned.
 
+Orphans are found against the file fields of every installed model (and the names a model
+lists in `media_names()`), so this module needs no import of the apps that store media.
+
 Each sweep may run twice at once (two beats, a beat and a command): every image is claimed with
 a conditional update of its document, so only one of them queues it.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
-from django.db.models import Q
+from django.core.files.storage import default_storage
+from django.db.models import FileField, Q
 from django.utils import timezone
 
-from gallery.maintenance import orphan_files_delete, orphan_files_find
+from gallery.ingest import INGEST_VERSION, MAX_INGEST_ATTEMPTS
 from gallery.models import Image
 from gallery.services import image_ingest_enqueue
-from processing.ingest import INGEST_VERSION, MAX_INGEST_ATTEMPTS
 
+# A file this young may belong to an upload whose document is being written right now.
+GRACE = timedelta(minutes=10)
 # A pending image whose task has not finished by then is assumed lost (worker gone, broker
 # restarted) and is queued again; the same delay keeps the sweep from queueing it twice.
 STALE_AFTER = timedelta(minutes=15)
@@ -82,3 +89,43 @@ def orphans_sweep() -> tuple[int, int]:
     orphans = orphan_files_find()
     orphan_files_delete(names=orphans)
     return len(orphans), temporary_files_sweep()
+
+
+def referenced_files() -> set[str]:
+    """Every media name a document refers to, whichever app's model holds it."""
+    names: set[str] = set()
+    for model in apps.get_models():
+        fields = [field.name for field in model._meta.fields if isinstance(field, FileField)]
+        if fields:
+            for row in model._default_manager.values_list(*fields):
+                names.update(row)
+        if media_names := getattr(model, "media_names", None):
+            names.update(media_names())
+    names.discard("")
+    return names
+
+
+def stored_files(folder: str = "") -> Iterator[str]:
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:  # nothing stored yet
+        return
+    for name in files:
+        yield f"{folder}/{name}" if folder else name
+    for sub in folders:
+        yield from stored_files(f"{folder}/{sub}" if folder else sub)
+
+
+def orphan_files_find(*, grace: timedelta = GRACE) -> list[str]:
+    referenced = referenced_files()
+    cutoff = timezone.now() - grace
+    return sorted(
+        name
+        for name in stored_files()
+        if name not in referenced and default_storage.get_modified_time(name) < cutoff
+    )
+
+
+def orphan_files_delete(*, names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)

@@ -6,25 +6,26 @@ from contextlib import contextmanager
 from typing import Any
 
 from bson import ObjectId
-from celery import Task
+from celery import current_app
 from django.utils import timezone
 
-from processing.models import Job
+from jobs.models import Job
 
 
 def job_enqueue(
     *,
-    task: Task,
+    task: str,
     kind: str,
     owner_id: ObjectId | None,
     image_id: ObjectId | None = None,
     args: tuple[Any, ...] = (),
     queue: str | None = None,
 ) -> Job:
-    """Record the job, then send the task with the job's id as its last argument."""
+    """Record the job, then send the task (by name, routed by CELERY_TASK_ROUTES) with the job's
+    id as its last argument. Apps name tasks, so a service never imports a tasks module."""
     job = Job.objects.create(kind=kind, owner_id=owner_id, image_id=image_id)
     options = {"queue": queue} if queue else {}
-    task.apply_async(args=[*args, str(job.pk)], **options)
+    current_app.send_task(task, args=[*args, str(job.pk)], **options)
     return job
 
 

@@ -11,12 +11,12 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
+from gallery.ingest import INGEST_VERSION, MAX_INGEST_ATTEMPTS
 from gallery.models import Image
 from gallery.services import image_create
+from gallery.sweeps import STALE_AFTER, ingest_sweep, orphans_sweep
 from imagesite.celery import app
-from processing.ingest import INGEST_VERSION, MAX_INGEST_ATTEMPTS
-from processing.models import Job
-from processing.sweeps import STALE_AFTER, ingest_sweep, orphans_sweep
+from jobs.models import Job
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +118,7 @@ def test_beat_schedules_every_periodic_job() -> None:
     app.loader.import_default_modules()
     assert tasks <= set(app.tasks)
     assert {
-        "processing.tasks.ingest_sweep_task",
-        "processing.tasks.orphans_sweep_task",
+        "gallery.tasks.ingest_sweep_task",
+        "gallery.tasks.orphans_sweep_task",
         "scraping.tasks.scrape_due_task",
     } <= tasks

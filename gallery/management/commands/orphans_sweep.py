@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from processing.sweeps import orphans_sweep
+from gallery.sweeps import orphans_sweep
 
 
 class Command(BaseCommand):

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -13,6 +14,7 @@ from gallery.storage import rendition_name
 
 INGEST_VERSION = 1  # raise when ingest produces something new: the sweep re-ingests older images
 MAX_INGEST_ATTEMPTS = 4
+AFTER_INGEST_TASK = "processing.tasks.image_ingested_task"
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -25,7 +27,9 @@ def image_ingest(*, image: Image) -> Image:
     Image.objects.filter(pk=image.pk).update(status=Image.Status.PROCESSING)
     try:
         with default_storage.open(image.original.name, "rb") as file:
-            analysis = analyse_image(file=file, sizes=settings.RENDITION_SIZES)
+            analysis = analyse_image(
+                file=file, sizes=settings.RENDITION_SIZES, phash=not image.phash
+            )
         for size, rendition in analysis.renditions.items():
             name = rendition_name(owner_id=image.owner_id, sha256=image.sha256, size=size)
             default_storage.save(name, ContentFile(rendition.data))
@@ -46,7 +50,7 @@ def image_ingest(*, image: Image) -> Image:
     image.taken_at = _aware(metadata.taken_at)
     image.latitude, image.longitude = metadata.latitude, metadata.longitude
     image.width, image.height = metadata.width, metadata.height
-    image.phash = analysis.phash
+    image.phash = image.phash or analysis.phash  # an import computed it already
     image.status, image.error = Image.Status.READY, ""
     image.ingest_version, image.retry_after = INGEST_VERSION, None
     image.save(
@@ -68,9 +72,8 @@ def image_ingest(*, image: Image) -> Image:
             "retry_after",
         ]
     )
-    from processing.deep import recognise_enqueue  # deep imports the networks' modules
-
-    recognise_enqueue(image=image)
+    # processing (above gallery) decides whether and how to recognise the new image
+    current_app.send_task(AFTER_INGEST_TASK, args=[str(image.pk)])
     return image
 
 

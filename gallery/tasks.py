@@ -1,0 +1,25 @@
+"""Celery tasks of the image life cycle: thin shells that find the document and call a service."""
+
+from celery import shared_task
+
+from gallery.ingest import image_ingest
+from gallery.models import Image
+from gallery.sweeps import ingest_sweep, orphans_sweep
+from jobs.services import job_running
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def image_ingest_task(image_id: str, job_id: str | None = None) -> None:
+    with job_running(job_id):
+        if image := Image.objects.filter(pk=image_id).first():  # None if deleted meanwhile
+            image_ingest(image=image)
+
+
+@shared_task
+def ingest_sweep_task() -> int:
+    return len(ingest_sweep().queued)
+
+
+@shared_task
+def orphans_sweep_task() -> tuple[int, int]:
+    return orphans_sweep()

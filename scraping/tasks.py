@@ -2,10 +2,8 @@ from celery import shared_task
 
 from processing.jobs import job_running
 
-RETRY = {"acks_late": True, "reject_on_worker_lost": True}
 
-
-@shared_task(**RETRY)
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def scrape_run_task(run_id: str, job_id: str | None = None) -> None:
     from scraping.models import ScrapeRun
     from scraping.services import run_execute

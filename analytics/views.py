@@ -1,5 +1,6 @@
 """The analytics page: the latest snapshot, recompute now, charts and CSV downloads."""
 
+from bson import ObjectId
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -21,7 +22,7 @@ def _scope(request: AuthedRequest) -> User | None:
     return None if wants_all and request.user.is_staff else request.user
 
 
-def _visible_snapshot(request: AuthedRequest, snapshot_id: object) -> AnalyticsSnapshot:
+def _visible_snapshot(request: AuthedRequest, snapshot_id: ObjectId) -> AnalyticsSnapshot:
     visible = (
         Q(owner=request.user) | Q(owner=None) if request.user.is_staff else Q(owner=request.user)
     )
@@ -58,7 +59,7 @@ def recompute(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def job_progress(request: AuthedRequest, job_id: object) -> HttpResponse:
+def job_progress(request: AuthedRequest, job_id: ObjectId) -> HttpResponse:
     job = get_object_or_404(
         Job.objects.filter(kind=Job.Kind.SNAPSHOT, owner=_scope(request)), pk=job_id
     )
@@ -70,7 +71,7 @@ def job_progress(request: AuthedRequest, job_id: object) -> HttpResponse:
 
 @login_required
 @require_GET
-def chart(request: AuthedRequest, snapshot_id: object, name: str) -> HttpResponse:
+def chart(request: AuthedRequest, snapshot_id: ObjectId, name: str) -> HttpResponse:
     snapshot = _visible_snapshot(request, snapshot_id)
     if name not in (snapshot.charts or {}):
         raise Http404("no such chart")
@@ -81,7 +82,7 @@ def chart(request: AuthedRequest, snapshot_id: object, name: str) -> HttpRespons
 
 @login_required
 @require_GET
-def table_csv(request: AuthedRequest, snapshot_id: object, name: str) -> HttpResponse:
+def table_csv(request: AuthedRequest, snapshot_id: ObjectId, name: str) -> HttpResponse:
     snapshot = _visible_snapshot(request, snapshot_id)
     table = (snapshot.figures.get("tables") or {}).get(name)
     if table is None:

@@ -1,5 +1,6 @@
 """Web import: add a source, import now, watch a run's progress."""
 
+from bson import ObjectId
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from scraping.models import ScrapeRun, ScrapeSource
 from scraping.services import run_enqueue, source_create, source_resume
 
 
-def _owned_source(request: AuthedRequest, source_id: object) -> ScrapeSource:
+def _owned_source(request: AuthedRequest, source_id: ObjectId) -> ScrapeSource:
     return get_object_or_404(ScrapeSource.objects.filter(owner=request.user), pk=source_id)
 
 
@@ -42,7 +43,7 @@ def sources(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def source_detail(request: AuthedRequest, source_id: object) -> HttpResponse:
+def source_detail(request: AuthedRequest, source_id: ObjectId) -> HttpResponse:
     source = _owned_source(request, source_id)
     runs = ScrapeRun.objects.filter(source=source).order_by("-queued_at")[:20]
     return render(request, "scraping/source_detail.html", {"source": source, "runs": runs})
@@ -50,7 +51,7 @@ def source_detail(request: AuthedRequest, source_id: object) -> HttpResponse:
 
 @login_required
 @require_POST
-def source_run(request: AuthedRequest, source_id: object) -> HttpResponse:
+def source_run(request: AuthedRequest, source_id: ObjectId) -> HttpResponse:
     source = _owned_source(request, source_id)
     run_enqueue(source=source)
     messages.success(request, "Import started.")
@@ -59,14 +60,14 @@ def source_run(request: AuthedRequest, source_id: object) -> HttpResponse:
 
 @login_required
 @require_POST
-def source_resume_view(request: AuthedRequest, source_id: object) -> HttpResponse:
+def source_resume_view(request: AuthedRequest, source_id: ObjectId) -> HttpResponse:
     source_resume(source=_owned_source(request, source_id))
     return redirect("scraping:source_detail", source_id)
 
 
 @login_required
 @require_POST
-def source_delete(request: AuthedRequest, source_id: object) -> HttpResponse:
+def source_delete(request: AuthedRequest, source_id: ObjectId) -> HttpResponse:
     """Deleting a source keeps the images it imported."""
     _owned_source(request, source_id).delete()
     messages.success(request, "Source deleted; its images stay in your gallery.")
@@ -75,6 +76,6 @@ def source_delete(request: AuthedRequest, source_id: object) -> HttpResponse:
 
 @login_required
 @require_GET
-def run_progress(request: AuthedRequest, run_id: object) -> HttpResponse:
+def run_progress(request: AuthedRequest, run_id: ObjectId) -> HttpResponse:
     run = get_object_or_404(ScrapeRun.objects.filter(owner=request.user), pk=run_id)
     return render(request, "scraping/source_detail.html#run-row", {"run": run})

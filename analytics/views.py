@@ -4,6 +4,7 @@ from bson import ObjectId
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -71,7 +72,7 @@ def job_progress(request: AuthedRequest, job_id: ObjectId) -> HttpResponse:
 
 @login_required
 @require_GET
-def chart(request: AuthedRequest, snapshot_id: ObjectId, name: str) -> HttpResponse:
+def chart(request: AuthedRequest, snapshot_id: ObjectId, name: str) -> HttpResponseBase:
     snapshot = _visible_snapshot(request, snapshot_id)
     if name not in (snapshot.charts or {}):
         raise Http404("no such chart")

@@ -20,6 +20,7 @@ from matplotlib.colors import LogNorm, Normalize
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.typing import RcKeyType
 
 from analytics.figures import ROLLING_DAYS, Figures, Table
 
@@ -47,7 +48,7 @@ TITLES = {
 
 # rcParams are process-wide; the two that SVG output reads are set under this lock only
 _RC_LOCK = threading.Lock()
-_SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "imagesite-analytics"}
+_SVG_RC: dict[RcKeyType, Any] = {"svg.fonttype": "none", "svg.hashsalt": "imagesite-analytics"}
 
 
 def render_charts(figures: Figures, *, image_format: ImageFormat = "svg") -> dict[str, bytes]:

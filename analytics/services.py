@@ -4,13 +4,13 @@ import time
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connections
 
 from accounts.models import User
 from analytics.charts import render_charts
 from analytics.figures import compute_figures
 from analytics.models import AnalyticsSnapshot
 from gallery.models import Image
+from imagesite.mongo import mongo_database
 from jobs.models import Job
 from jobs.services import job_enqueue
 
@@ -21,9 +21,7 @@ ALL_USERS = "_all"  # the chart folder of the staff view across all users
 def snapshot_compute(*, owner: User | None) -> AnalyticsSnapshot:
     """Compute one owner's figures (None: every user's) and store them with their charts."""
     started = time.perf_counter()
-    database = connections["default"]
-    database.ensure_connection()
-    figures = compute_figures(db=database.database, owner_id=owner.pk if owner else None)
+    figures = compute_figures(db=mongo_database(), owner_id=owner.pk if owner else None)
     charts = render_charts(figures)
     snapshot = AnalyticsSnapshot.objects.create(owner=owner, figures=figures)
     folder = f"{owner.pk if owner else ALL_USERS}/analytics/{snapshot.pk}"

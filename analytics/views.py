@@ -3,6 +3,7 @@
 from bson import ObjectId
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -66,7 +67,7 @@ def job_progress(request: AuthedRequest, job_id: ObjectId) -> HttpResponse:
 
 @login_required
 @require_GET
-def chart(request: AuthedRequest, snapshot_id: ObjectId, name: str) -> HttpResponse:
+def chart(request: AuthedRequest, snapshot_id: ObjectId, name: str) -> HttpResponseBase:
     snapshot = found_or_404(snapshot_get(user=request.user, snapshot_id=snapshot_id))
     if name not in (snapshot.charts or {}):
         raise Http404("no such chart")

@@ -17,7 +17,8 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(
+    # the form metaclass moves declared fields into base_fields, so self.files stays the uploads
+    files = MultipleFileField(  # type: ignore[assignment]  # stubs see a clash with BaseForm.files
         label="Images",
         widget=MultipleFileInput(attrs={"accept": "image/*", "multiple": True}),
         help_text="JPEG, PNG, WebP, GIF, TIFF, BMP, HEIC/HEIF or AVIF; many at once.",

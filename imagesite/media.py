@@ -7,16 +7,18 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 
 
 def private_file_response(
     *, name: str, download_name: str = "", as_attachment: bool = False
-) -> HttpResponse:
+) -> HttpResponseBase:
     """Stream the file, or let the proxy send it (X-Accel-Redirect for nginx, X-Sendfile)."""
     if not name or not default_storage.exists(name):
         raise Http404("file not found")
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     filename = download_name or PurePosixPath(name).name
+    response: HttpResponseBase
     if settings.MEDIA_ACCEL:
         response = HttpResponse(content_type=content_type)
         if settings.MEDIA_ACCEL == "nginx":

@@ -2,6 +2,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.models import User
 from imagesite.health import health_report
 
 
@@ -16,7 +17,7 @@ def health(request: HttpRequest) -> HttpResponse:
     (host names, errors) only for staff."""
     report = health_report()
     status = 200 if report.ok else 503
-    detail = request.user.is_staff
+    detail = isinstance(request.user, User) and request.user.is_staff  # False when anonymous
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse(report.as_dict(detail=detail), status=status)
     return render(request, "health.html", {"report": report, "detail": detail}, status=status)

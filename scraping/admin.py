@@ -4,7 +4,7 @@ from scraping.models import ScrapeRun, ScrapeSource
 
 
 @admin.register(ScrapeSource)
-class ScrapeSourceAdmin(admin.ModelAdmin):
+class ScrapeSourceAdmin(admin.ModelAdmin[ScrapeSource]):
     list_display = [
         "url",
         "owner",
@@ -18,7 +18,7 @@ class ScrapeSourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScrapeRun)
-class ScrapeRunAdmin(admin.ModelAdmin):
+class ScrapeRunAdmin(admin.ModelAdmin[ScrapeRun]):
     list_display = [
         "source",
         "owner",

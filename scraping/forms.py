@@ -3,7 +3,7 @@ from django import forms
 from scraping.models import ScrapeSource
 
 
-class SourceForm(forms.ModelForm):
+class SourceForm(forms.ModelForm[ScrapeSource]):
     url = forms.URLField(
         label="Page address",
         max_length=2000,
@@ -32,7 +32,9 @@ class SourceForm(forms.ModelForm):
         return url
 
     def clean_max_depth(self) -> int:
-        return min(self.cleaned_data["max_depth"], 5)
+        depth: int = self.cleaned_data["max_depth"]
+        return min(depth, 5)
 
     def clean_max_pages(self) -> int:
-        return min(max(self.cleaned_data["max_pages"], 1), 200)
+        pages: int = self.cleaned_data["max_pages"]
+        return min(max(pages, 1), 200)

@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO, TypeAlias
+from typing import IO, TypeAlias
 
 import cv2
 import numpy as np
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 pillow_heif.register_heif_opener()  # Pillow reads AVIF itself; HEIC needs libheif
 
-ImageSource: TypeAlias = BinaryIO | bytes | os.PathLike[str]
+ImageSource: TypeAlias = IO[bytes] | bytes | os.PathLike[str]
 
 PILLOW_FORMATS: dict[Family, tuple[str, ...]] = {
     "JPEG": ("JPEG",),
@@ -72,7 +72,7 @@ _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
 @contextmanager
-def open_source(file: ImageSource, *, max_bytes: int | None = None) -> Iterator[BinaryIO]:
+def open_source(file: ImageSource, *, max_bytes: int | None = None) -> Iterator[IO[bytes]]:
     """A seekable stream at position 0; a caller's stream is rewound to 0 again afterwards."""
     if isinstance(file, bytes):
         yield io.BytesIO(file)
@@ -91,7 +91,7 @@ def open_source(file: ImageSource, *, max_bytes: int | None = None) -> Iterator[
             file.seek(0)
 
 
-def stream_size(stream: BinaryIO) -> int:
+def stream_size(stream: IO[bytes]) -> int:
     stream.seek(0, os.SEEK_END)
     size = stream.tell()  # some wrappers' seek() returns None
     stream.seek(0)
@@ -108,7 +108,7 @@ def too_many_pixels(*, pixels: int, limit: int, size: tuple[int, int] | None) ->
 
 
 def open_image(
-    stream: BinaryIO, *, family: Family | None = None, max_pixels: int | None = None
+    stream: IO[bytes], *, family: Family | None = None, max_pixels: int | None = None
 ) -> ImageFile.ImageFile:
     """Open (header only) with the one Pillow plugin for the sniffed family."""
     if family is None:

@@ -3,7 +3,7 @@
 import hashlib
 import io
 from dataclasses import dataclass
-from typing import BinaryIO, NamedTuple
+from typing import IO, NamedTuple
 
 from gallery.imaging.decode import (
     FORMAT_NAMES,
@@ -88,7 +88,7 @@ def inspect_image(*, file: ImageSource, max_bytes: int, max_pixels: int) -> Imag
     )
 
 
-def sha256_of(stream: BinaryIO) -> str:
+def sha256_of(stream: IO[bytes]) -> str:
     stream.seek(0)
     digest = hashlib.sha256()
     while chunk := stream.read(_CHUNK):
@@ -130,7 +130,7 @@ def _human(size: int) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} KB"
 
 
-def _check_pixels(stream: BinaryIO, *, family: Family, max_pixels: int) -> _Checked:
+def _check_pixels(stream: IO[bytes], *, family: Family, max_pixels: int) -> _Checked:
     """Pixel count from the header, then the first frame decoded."""
     im = open_image(stream, family=family, max_pixels=max_pixels)
     with im:

@@ -40,8 +40,9 @@ def _grey(image: Image.Image | NDArray[np.uint8]) -> NDArray[np.float32]:
     rgb = pixels[..., :3].astype(np.float32)
     if pixels.shape[2] == 4:
         alpha = pixels[..., 3:4].astype(np.float32) / 255
-        rgb = rgb * alpha + 255 * (1 - alpha)
-    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        # float32 already (NumPy 2 keeps the array's dtype with Python scalars); the stubs say float64
+        rgb = (rgb * alpha + 255 * (1 - alpha)).astype(np.float32, copy=False)
+    return np.asarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), dtype=np.float32)
 
 
 def _on_white(picture: Image.Image) -> Image.Image:

@@ -6,7 +6,7 @@ Pillow's many other parsers (EPS would even start Ghostscript) whatever its name
 
 import codecs
 import struct
-from typing import BinaryIO, Literal
+from typing import IO, Literal
 
 from gallery.imaging.errors import ACCEPTED_FORMATS, ImageRejected, corrupt, unsupported
 
@@ -111,7 +111,7 @@ def _as_text(head: bytes) -> bytes | None:
     return head
 
 
-def check_complete(*, family: Family, stream: BinaryIO, size: int) -> None:
+def check_complete(*, family: Family, stream: IO[bytes], size: int) -> None:
     """Raise the corrupt error when the container ends before it says it does.
 
     Decoding the first frame catches a cut in that frame; this catches a cut further on (later
@@ -129,7 +129,7 @@ def check_complete(*, family: Family, stream: BinaryIO, size: int) -> None:
         _walk_boxes(stream, size)
 
 
-def _walk_png(stream: BinaryIO, size: int) -> None:
+def _walk_png(stream: IO[bytes], size: int) -> None:
     position = 8
     while True:  # every chunk moves on by at least 12 bytes, so this ends
         stream.seek(position)
@@ -144,14 +144,14 @@ def _walk_png(stream: BinaryIO, size: int) -> None:
             raise corrupt()
 
 
-def _check_gif_trailer(stream: BinaryIO, size: int) -> None:
+def _check_gif_trailer(stream: IO[bytes], size: int) -> None:
     # some encoders pad the file with zeros after the trailer
     stream.seek(max(size - _GIF_TAIL, 0))
     if not stream.read(_GIF_TAIL).rstrip(b"\x00\r\n\t ").endswith(b";"):
         raise corrupt()
 
 
-def _walk_boxes(stream: BinaryIO, size: int) -> None:
+def _walk_boxes(stream: IO[bytes], size: int) -> None:
     position = 0
     for _ in range(_MAX_BOXES):
         if position == size:

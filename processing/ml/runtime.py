@@ -28,7 +28,7 @@ def loaded_models() -> list[str]:
 
 @functools.cache
 def _tensorflow() -> Any:
-    import tensorflow as tf  # type: ignore[import-untyped]
+    import tensorflow as tf
 
     try:
         tf.config.threading.set_intra_op_parallelism_threads(THREADS)

@@ -32,7 +32,8 @@ from accounts.pk_move import user_documents_pk_to_id
 from analytics.models import AnalyticsSnapshot
 from gallery.models import Image
 from imagesite.mongo import collection_for
-from processing.models import Job, Preset, Version
+from jobs.models import Job
+from processing.models import Preset, Version
 from scraping.models import ScrapeRun, ScrapeSource
 
 pytestmark = pytest.mark.django_db

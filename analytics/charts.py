@@ -25,7 +25,6 @@ from matplotlib.typing import RcKeyType
 from analytics.figures import ROLLING_DAYS, Figures, Table
 
 ImageFormat = Literal["svg", "png"]
-MEDIA_TYPES: dict[ImageFormat, str] = {"svg": "image/svg+xml", "png": "image/png"}
 
 SIZE_INCHES = (8.0, 4.5)
 DPI = 100

@@ -118,38 +118,6 @@ def _image_facets(*, percentiles: bool) -> dict[str, Pipeline]:
     return facets
 
 
-def images_per_day_pipeline(*, owner_id: ObjectId | None = None) -> Pipeline:
-    return owner_match(owner_id) + _images_per_day()
-
-
-def image_breakdown_pipeline(*, owner_id: ObjectId | None = None) -> Pipeline:
-    return owner_match(owner_id) + _image_breakdown()
-
-
-def image_size_stats_pipeline(*, owner_id: ObjectId | None = None) -> Pipeline:
-    return owner_match(owner_id) + _image_size_stats()
-
-
-def file_size_histogram_pipeline(*, owner_id: ObjectId | None = None) -> Pipeline:
-    return owner_match(owner_id) + _file_size_histogram()
-
-
-def dimension_grid_pipeline(*, owner_id: ObjectId | None = None) -> Pipeline:
-    return owner_match(owner_id) + _dimension_grid()
-
-
-def taken_hours_pipeline(*, owner_id: ObjectId | None = None) -> Pipeline:
-    return owner_match(owner_id) + _taken_hours()
-
-
-def label_counts_pipeline(*, owner_id: ObjectId | None = None) -> Pipeline:
-    return owner_match(owner_id) + _label_counts()
-
-
-def camera_counts_pipeline(*, owner_id: ObjectId | None = None) -> Pipeline:
-    return owner_match(owner_id) + _camera_counts()
-
-
 def image_facets_pipeline(
     *, owner_id: ObjectId | None = None, percentiles: bool = True
 ) -> Pipeline:

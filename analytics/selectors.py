@@ -16,7 +16,7 @@ def snapshot_latest(*, owner: User | None) -> AnalyticsSnapshot | None:
 def snapshot_get(*, user: User, snapshot_id: ObjectId) -> AnalyticsSnapshot | None:
     """One of the user's snapshots; staff also see the all-users ones."""
     visible = Q(owner=user) | Q(owner=None) if user.is_staff else Q(owner=user)
-    return AnalyticsSnapshot.objects.filter(visible, pk=snapshot_id).first()
+    return AnalyticsSnapshot.objects.filter(visible, pk=snapshot_id).first()  # type: ignore[misc]
 
 
 def snapshot_job_latest(*, owner: User | None) -> Job | None:
@@ -24,4 +24,4 @@ def snapshot_job_latest(*, owner: User | None) -> Job | None:
 
 
 def snapshot_job_get(*, owner: User | None, job_id: ObjectId) -> Job | None:
-    return Job.objects.filter(kind=Job.Kind.SNAPSHOT, owner=owner, pk=job_id).first()
+    return Job.objects.filter(kind=Job.Kind.SNAPSHOT, owner=owner, pk=job_id).first()  # type: ignore[misc]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -7,7 +9,7 @@ from gallery.services import image_delete
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(admin.ModelAdmin[Image]):
     list_display = [
         "__str__",
         "owner",
@@ -40,7 +42,7 @@ class ImageAdmin(admin.ModelAdmin):
     exclude = ["detections"]
     actions = ["hide", "unhide", "delete_with_files"]
 
-    def get_actions(self, request: HttpRequest) -> dict[str, object]:
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)  # it would leave the files behind
         return actions

@@ -93,7 +93,7 @@ def image_neighbours(*, image: Image) -> tuple[Image | None, Image | None]:
     neighbours = []
     for newer in (True, False):
         keys = _keys_beside(owner_id=image.owner_id, match={}, cursor=cursor, newer=newer, size=1)
-        neighbours.append(Image.objects.filter(pk=keys[0][1]).first() if keys else None)
+        neighbours.append(Image.objects.filter(pk=keys[0][1]).first() if keys else None)  # type: ignore[misc]
     return neighbours[0], neighbours[1]
 
 
@@ -172,7 +172,7 @@ def _day_start(day: date, *, next_day: bool = False) -> datetime:
 
 def image_get(*, owner_id: ObjectId, image_id: ObjectId) -> Image | None:
     """The owner's image, or None: the one ownership rule of every view, task and API."""
-    return Image.objects.filter(owner_id=owner_id, pk=image_id).first()
+    return Image.objects.filter(owner_id=owner_id, pk=image_id).first()  # type: ignore[misc]
 
 
 def images_owned(*, owner_id: ObjectId, image_ids: list[ObjectId]) -> list[Image]:

@@ -3,10 +3,12 @@
 from dataclasses import dataclass
 from typing import IO
 
+from bson import ObjectId
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError
 
 from accounts.models import User
@@ -35,7 +37,7 @@ def image_create(
     source: str = Image.Source.UPLOAD,
     source_url: str = "",
     source_page: str = "",
-    scrape_run_id: object = None,
+    scrape_run_id: ObjectId | None = None,
     phash: str = "",
 ) -> tuple[Image, bool]:
     """Check the bytes, write the original, then the document, then queue the ingest.
@@ -57,7 +59,7 @@ def image_create(
         source=source,
         source_url=source_url,
         source_page=source_page,
-        scrape_run_id=scrape_run_id,
+        scrape_run_id=scrape_run_id,  # type: ignore[misc]  # an ObjectId, which the stubs ignore
         phash=phash,
         sha256=info.sha256,
         format=info.format,
@@ -93,7 +95,7 @@ def image_ingest_enqueue(*, image: Image) -> Job:
     )
 
 
-def upload_accept(*, owner: User, files: list[File]) -> list[UploadResult]:
+def upload_accept(*, owner: User, files: list[UploadedFile]) -> list[UploadResult]:
     results = []
     for upload in files:
         name = upload.name or "unnamed"
@@ -140,7 +142,7 @@ def image_delete(*, image: Image) -> None:
         default_storage.delete(name)
 
 
-def images_delete(*, owner: User, image_ids: list[str]) -> int:
+def images_delete(*, owner: User, image_ids: list[ObjectId]) -> int:
     images = list(Image.objects.filter(owner=owner, pk__in=image_ids))
     for image in images:
         image_delete(image=image)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -47,7 +48,9 @@ def upload(request: AuthedRequest) -> HttpResponse:
         if form.is_valid():
             results = upload_accept(owner=request.user, files=form.cleaned_data["files"])
         elif request.htmx:
-            errors = " ".join(form.errors.get("files", ["No file was sent."]))
+            errors = " ".join(
+                str(error) for error in form.errors.get("files", ["No file was sent."])
+            )
             return render(request, "gallery/upload.html#upload-error", {"message": errors})
         if request.htmx:
             return render(request, "gallery/upload.html#upload-results", {"results": results})
@@ -193,7 +196,7 @@ def images_delete_view(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def image_file(request: AuthedRequest, image_id: ObjectId, kind: str) -> HttpResponse:
+def image_file(request: AuthedRequest, image_id: ObjectId, kind: str) -> HttpResponseBase:
     if kind not in FILE_KINDS:
         raise Http404("unknown file")
     image = _owned_image(request, image_id)

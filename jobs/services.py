@@ -23,9 +23,8 @@ def job_enqueue(
 ) -> Job:
     """Record the job, then send the task (by name, routed by CELERY_TASK_ROUTES) with the job's
     id as its last argument. Apps name tasks, so a service never imports a tasks module."""
-    job = Job.objects.create(kind=kind, owner_id=owner_id, image_id=image_id)
-    options = {"queue": queue} if queue else {}
-    current_app.send_task(task, args=[*args, str(job.pk)], **options)
+    job = Job.objects.create(kind=kind, owner_id=owner_id, image_id=image_id)  # type: ignore[misc]
+    current_app.send_task(task, args=[*args, str(job.pk)], queue=queue)
     return job
 
 

@@ -8,7 +8,7 @@ from processing.models import Preset, Version
 
 
 def version_get(*, owner_id: ObjectId, version_id: ObjectId) -> Version | None:
-    return Version.objects.filter(owner_id=owner_id, pk=version_id).select_related("image").first()
+    return Version.objects.filter(owner_id=owner_id, pk=version_id).select_related("image").first()  # type: ignore[misc]
 
 
 def version_list(*, image: Image) -> QuerySet[Version]:
@@ -16,7 +16,7 @@ def version_list(*, image: Image) -> QuerySet[Version]:
 
 
 def version_ready_get(*, image: Image, version_id: ObjectId) -> Version | None:
-    return Version.objects.filter(image=image, pk=version_id, status=Version.Status.READY).first()
+    return Version.objects.filter(image=image, pk=version_id, status=Version.Status.READY).first()  # type: ignore[misc]
 
 
 def preset_list(*, owner_id: ObjectId) -> QuerySet[Preset]:
@@ -24,4 +24,4 @@ def preset_list(*, owner_id: ObjectId) -> QuerySet[Preset]:
 
 
 def preset_get(*, owner_id: ObjectId, preset_id: ObjectId) -> Preset | None:
-    return Preset.objects.filter(owner_id=owner_id, pk=preset_id).first()
+    return Preset.objects.filter(owner_id=owner_id, pk=preset_id).first()  # type: ignore[misc]

@@ -177,7 +177,7 @@ def image_resolver(*, owner_id: object) -> ImageResolver:
     def resolve(image_id: str) -> np.ndarray:
         other = None
         if ObjectId.is_valid(image_id):
-            other = Image.objects.filter(owner_id=owner_id, pk=ObjectId(image_id)).first()
+            other = Image.objects.filter(owner_id=owner_id, pk=ObjectId(image_id)).first()  # type: ignore[misc]
         if other is None:  # OpError: the renderer adds the step to the message
             raise OpError("the watermark picture is not one of your images")
         with default_storage.open(other.preview.name or other.original.name, "rb") as file:

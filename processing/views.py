@@ -5,6 +5,7 @@ from bson import ObjectId
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -126,7 +127,7 @@ def version_status(request: AuthedRequest, version_id: ObjectId) -> HttpResponse
 
 @login_required
 @require_GET
-def version_file(request: AuthedRequest, version_id: ObjectId, kind: str) -> HttpResponse:
+def version_file(request: AuthedRequest, version_id: ObjectId, kind: str) -> HttpResponseBase:
     version = _owned_version(request, version_id)
     if kind not in ("file", "mask"):
         raise Http404("unknown file")
@@ -191,7 +192,7 @@ def batch(request: AuthedRequest) -> HttpResponse:
 
 
 def _form_errors(form: BackgroundForm | StyleForm) -> str:
-    return " ".join(error for errors in form.errors.values() for error in errors)
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
 @login_required

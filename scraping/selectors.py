@@ -13,7 +13,7 @@ def source_list(*, owner_id: ObjectId) -> QuerySet[ScrapeSource]:
 
 
 def source_get(*, owner_id: ObjectId, source_id: ObjectId) -> ScrapeSource | None:
-    return ScrapeSource.objects.filter(owner_id=owner_id, pk=source_id).first()
+    return ScrapeSource.objects.filter(owner_id=owner_id, pk=source_id).first()  # type: ignore[misc]
 
 
 def source_runs(*, source: ScrapeSource) -> QuerySet[ScrapeRun]:
@@ -21,4 +21,4 @@ def source_runs(*, source: ScrapeSource) -> QuerySet[ScrapeRun]:
 
 
 def run_get(*, owner_id: ObjectId, run_id: ObjectId) -> ScrapeRun | None:
-    return ScrapeRun.objects.filter(owner_id=owner_id, pk=run_id).first()
+    return ScrapeRun.objects.filter(owner_id=owner_id, pk=run_id).first()  # type: ignore[misc]

@@ -1,7 +1,7 @@
 """Web import: sources, runs, and bringing crawled images into the gallery."""
 
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -78,7 +78,7 @@ def run_enqueue(*, source: ScrapeSource) -> ScrapeRun:
     return run
 
 
-def sources_due_enqueue(*, now: object = None) -> list[ScrapeRun]:
+def sources_due_enqueue(*, now: datetime | None = None) -> list[ScrapeRun]:
     """Start the runs of scheduled sources that are due. Each source is claimed by moving its
     next_run_at forward atomically, so two beats (or a beat and a command) never both run it."""
     now = now or timezone.now()
@@ -170,7 +170,7 @@ def run_execute(*, run: ScrapeRun) -> ScrapeRun:
     source = run.source
     config = CrawlConfig(
         start_url=source.url,
-        scope=source.scope,
+        scope="site" if source.scope == "site" else "page",
         max_depth=source.max_depth,
         max_pages=source.max_pages,
         min_width=source.min_width,
@@ -216,7 +216,7 @@ def source_resume(*, source: ScrapeSource) -> None:
     source.save(update_fields=["paused", "paused_reason", "consecutive_failures", "next_run_at"])
 
 
-def _next_run(schedule: str, *, now: object = None) -> object:
+def _next_run(schedule: str, *, now: datetime | None = None) -> datetime | None:
     if schedule not in INTERVALS:
         return None
     return (now or timezone.now()) + INTERVALS[schedule]

@@ -322,7 +322,6 @@ STYLE_ARTWORKS: tuple[StyleArtwork, ...] = (
 
 DETECTOR = "yolov8n_int8"
 SEGMENTER = "deeplabv3_mnv2_pascal_quant"
-CLASSIFIER = "mobilenet_v2_1.0_224_quant"
 STYLE_ENCODER = "adain_mobile_encoder"
 STYLE_DECODER = "adain_mobile_decoder"
 

@@ -173,7 +173,6 @@ def test_owner_scoped_pipelines_start_with_the_owner_match() -> None:
         pipelines.image_facets_pipeline,
         pipelines.job_stats_pipeline,
         pipelines.scrape_source_stats_pipeline,
-        pipelines.label_counts_pipeline,
     ):
         assert build(owner_id=ALICE)[0] == {"$match": {"owner_id": ALICE}}
         assert "owner_id" not in build(owner_id=None)[0].get("$match", {})

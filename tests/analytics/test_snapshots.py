@@ -1,7 +1,6 @@
 """Analytics over documents made through the real upload path, checked against hand counts."""
 
 import statistics
-import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from gallery.models import Image
 from gallery.tasks import image_ingest_task
 from jobs.models import Job
 from tests.factories import UserFactory
+from tests.waiting import reloaded, wait_until
 
 pytestmark = pytest.mark.django_db
 FILES = ["exif/gps/DSCN0010.jpg", "exif/gps/DSCN0012.jpg", "formats/png/with-alpha.png"]
@@ -105,10 +105,7 @@ def test_recompute_now_runs_on_a_worker(celery_worker_process, client) -> None:
     response = client.post(reverse("analytics:recompute"), headers={"HX-Request": "true"})
     assert "Computing" in response.content.decode()
     job = Job.objects.get(kind=Job.Kind.SNAPSHOT, owner=user)
-    deadline = time.monotonic() + 90
-    while job.is_active and time.monotonic() < deadline:
-        time.sleep(0.5)
-        job.refresh_from_db()
+    wait_until(lambda: not reloaded(job).is_active, timeout=90)
     assert job.status == Job.Status.SUCCEEDED, job.error
     assert AnalyticsSnapshot.objects.filter(owner=user).exists()
     progress = client.get(reverse("analytics:job_progress", args=[job.pk]))

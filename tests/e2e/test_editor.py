@@ -3,7 +3,6 @@ version rendered by the worker; screenshots at desktop and phone sizes."""
 
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from gallery.models import Image
 from gallery.services import image_create
 from processing.models import Version
+from tests.waiting import reloaded, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -27,10 +27,7 @@ def _ready_image(owner, path: Path) -> Image:  # noqa: ANN001
     """Uploaded as the view would; the worker ingests it."""
     with path.open("rb") as file:
         image, _ = image_create(owner=owner, file=file, name=path.name)
-    deadline = time.monotonic() + 60
-    while image.status != Image.Status.READY and time.monotonic() < deadline:
-        time.sleep(0.2)
-        image.refresh_from_db()
+    wait_until(lambda: reloaded(image).status == Image.Status.READY, timeout=60)
     assert image.status == Image.Status.READY, image.error
     return image
 

@@ -1,13 +1,12 @@
 """Upload through the view; a real worker process ingests; the card stops polling when ready."""
 
-import time
-
 import pytest
 from django.urls import reverse
 
 from gallery.models import Image
 from jobs.models import Job
 from tests.gallery.conftest import upload_of
+from tests.waiting import reloaded, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -23,10 +22,7 @@ def test_an_upload_is_ingested_then_recognised_by_the_worker(
     image = Image.objects.get(owner=user)
     card_url = reverse("gallery:image_card", args=[image.pk])
     assert "every 2s" in user_client.get(card_url).content.decode()  # pending: the card polls
-    deadline = time.monotonic() + 90
-    while image.status != Image.Status.READY and time.monotonic() < deadline:
-        time.sleep(0.5)
-        image.refresh_from_db()
+    wait_until(lambda: reloaded(image).status == Image.Status.READY, timeout=90)
     assert image.status == Image.Status.READY, image.error
     assert image.latitude is not None
     assert image.thumbnail.name
@@ -38,8 +34,6 @@ def test_an_upload_is_ingested_then_recognised_by_the_worker(
     assert job.started_at >= job.queued_at
     assert job.finished_at >= job.started_at
     # then recognition, on the ml queue
-    while image.recognised_at is None and time.monotonic() < deadline + 60:
-        time.sleep(0.5)
-        image.refresh_from_db()
+    wait_until(lambda: reloaded(image).recognised_at, timeout=60)
     assert image.recognised_at is not None
     assert Job.objects.get(image=image, kind=Job.Kind.RECOGNISE).status == Job.Status.SUCCEEDED

@@ -11,21 +11,26 @@ import pytest
 
 from imagesite.embedded_db import free_port
 from tests.conftest import BASE_DIR
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
 
 def _wait_for_home(url: str, process: subprocess.Popen[bytes], timeout: float) -> float:
     started = time.monotonic()
-    while time.monotonic() - started < timeout:
+
+    def answers() -> bool:
         assert process.poll() is None, "the run command exited early"
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return time.monotonic() - started
+                return bool(response.status == 200)
         except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"{url} did not answer within {timeout} s")
+            return False
+
+    assert wait_until(answers, timeout=timeout, interval=0.5), (
+        f"{url} did not answer in {timeout} s"
+    )
+    return time.monotonic() - started
 
 
 def test_bin_dev_starts_everything_from_a_fresh_clone_and_stops_cleanly(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ import hashlib
 import io
 import json
 import re
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from processing.models import Preset, Version
 from processing.tasks import version_render_task
 from processing.versions import Rendering, edit_render, version_run
 from tests.factories import ready_image
+from tests.waiting import reloaded, wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -290,10 +290,7 @@ def test_a_recipe_round_trips_through_the_view_the_worker_and_storage(
     recipe = [*CROP_LEFT_HALF, {"op": "rotate", "params": {"angle": 90}}]
     _save(user_client, image, recipe)
     version = Version.objects.get(image=image)
-    deadline = time.monotonic() + 60
-    while version.status == Version.Status.PENDING and time.monotonic() < deadline:
-        time.sleep(0.25)
-        version.refresh_from_db()
+    wait_until(lambda: not reloaded(version).is_pending, timeout=60)
     assert version.status == Version.Status.READY, version.error
     with Picture.open(Path(settings.MEDIA_ROOT) / version.file.name) as output:
         assert output.size == (480, 320)  # left half, then a quarter turn

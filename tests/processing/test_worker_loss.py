@@ -4,7 +4,6 @@ on worker loss, so the broker hands it to a fresh process, which completes it.""
 import os
 import signal
 import subprocess
-import time
 
 import pytest
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.urls import reverse
 from jobs.models import Job
 from processing.models import Version
 from tests.factories import UserFactory, ready_image
+from tests.waiting import reloaded, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -32,20 +32,14 @@ def test_a_style_transfer_survives_its_process_being_killed(
         {"artwork": "mondrian", "strength": "1", "full_size": "on"},
     )
     job = Job.objects.get(image=image, kind=Job.Kind.STYLISE)
-    deadline = time.monotonic() + 60
-    while job.status != Job.Status.STARTED and time.monotonic() < deadline:
-        time.sleep(0.05)
-        job.refresh_from_db()
+    wait_until(lambda: reloaded(job).status == Job.Status.STARTED, timeout=60, interval=0.05)
     assert job.status == Job.Status.STARTED
     victims = _pool_children(celery_worker_process.pid)
     assert victims
     for pid in victims:
         os.kill(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 180
     version = Version.objects.get(image=image)
-    while version.status == Version.Status.PENDING and time.monotonic() < deadline:
-        time.sleep(0.5)
-        version.refresh_from_db()
+    wait_until(lambda: not reloaded(version).is_pending, timeout=180)
     job.refresh_from_db()
     assert version.status == Version.Status.READY, version.error
     assert job.status == Job.Status.SUCCEEDED

@@ -27,7 +27,8 @@ def model_dir() -> Path:
 
 
 def assets_named(names: list[str]) -> list[Asset]:
-    known: dict[str, Asset] = {asset.name: asset for asset in (*MODELS, *STYLE_ARTWORKS)}
+    assets: list[Asset] = [*MODELS, *STYLE_ARTWORKS]
+    known = {asset.name: asset for asset in assets}
     unknown = [name for name in names if name not in known]
     if unknown:
         raise CommandError(f"unknown name(s): {', '.join(unknown)}; known: {', '.join(known)}")

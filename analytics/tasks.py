@@ -2,17 +2,19 @@ from celery import shared_task
 
 from accounts.models import User
 from analytics.services import snapshot_compute, snapshots_compute_all
-from jobs.services import job_running
+from jobs.services import job_run
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def snapshot_task(owner_id: str = "", job_id: str | None = None) -> None:
     """One owner's snapshot ("": all users); matplotlib draws with the Agg backend here."""
-    with job_running(job_id):
+
+    def work() -> None:
         owner = User.objects.filter(pk=owner_id).first() if owner_id else None
-        if owner_id and owner is None:
-            return
-        snapshot_compute(owner=owner)
+        if owner or not owner_id:  # the owner may have been deleted meanwhile
+            snapshot_compute(owner=owner)
+
+    job_run(job_id=job_id, work=work)
 
 
 @shared_task

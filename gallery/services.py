@@ -1,5 +1,6 @@
 """Changes to a user's images: create from an upload or an import, update, delete."""
 
+import logging
 from dataclasses import dataclass
 from typing import IO
 
@@ -16,9 +17,14 @@ from gallery.imaging import ImageRejected, inspect_image
 from gallery.models import Image
 from gallery.storage import original_name
 from jobs.models import Job
-from jobs.services import job_enqueue
+from jobs.services import job_record, job_send, jobs_supersede
 
 INGEST_TASK = "gallery.tasks.image_ingest_task"  # by name: the task module imports this one
+STORAGE_FAILED = (
+    "The server could not store the file (its storage is not writable), so nothing was kept. "
+    "Please try again later."
+)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,9 @@ def image_create(
     scrape_run_id: ObjectId | None = None,
     phash: str = "",
 ) -> tuple[Image, bool]:
-    """Check the bytes, write the original, then the document, then queue the ingest.
+    """Check the bytes, write the original, record the ingest job, write the document, then
+    send the job: a crash leaves an orphan file (the orphans sweep removes it) or a job the jobs
+    sweep sends, never a document without its file or its job.
 
     Returns the image and whether it is new; an exact duplicate of one of the owner's images
     returns that image. Raises ValidationError with a message for the user; a refused file
@@ -70,23 +78,36 @@ def image_create(
         title=_title_from(name),
     )
     file.seek(0)
-    # Written before the document: a crash in between leaves an orphan file, which the
-    # orphan sweep removes, never a document without its file.
-    image.original.save(
-        original_name(owner_id=owner.pk, sha256=info.sha256, extension=info.extension),
-        File(file),
-        save=False,
-    )
     try:
-        image.save()
+        image.original.save(
+            original_name(owner_id=owner.pk, sha256=info.sha256, extension=info.extension),
+            File(file),
+            save=False,
+        )
+    except OSError as error:
+        logger.error("could not store an original: %s", error)
+        raise ValidationError(STORAGE_FAILED, code="storage") from None
+    image.pk = ObjectId()
+    job = _ingest_job(image)
+    try:
+        image.save(force_insert=True)
     except IntegrityError:  # the same file uploaded twice at once: the other request won
+        job.delete()
         return Image.objects.get(owner=owner, sha256=info.sha256), False
-    image_ingest_enqueue(image=image)
+    job_send(job=job)
     return image, True
 
 
 def image_ingest_enqueue(*, image: Image) -> Job:
-    return job_enqueue(
+    """Queue the ingest again (the sweep): the unfinished jobs it replaces end."""
+    jobs_supersede(image_id=image.pk, kind=Job.Kind.INGEST)
+    job = _ingest_job(image)
+    job_send(job=job)
+    return job
+
+
+def _ingest_job(image: Image) -> Job:
+    return job_record(
         task=INGEST_TASK,
         kind=Job.Kind.INGEST,
         owner_id=image.owner_id,

@@ -5,14 +5,16 @@ from celery import shared_task
 from gallery.ingest import image_ingest
 from gallery.models import Image
 from gallery.sweeps import ingest_sweep, orphans_sweep
-from jobs.services import job_running
+from jobs.services import job_run
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def image_ingest_task(image_id: str, job_id: str | None = None) -> None:
-    with job_running(job_id):
+    def work() -> None:
         if image := Image.objects.filter(pk=image_id).first():  # None if deleted meanwhile
             image_ingest(image=image)
+
+    job_run(job_id=job_id, work=work)
 
 
 @shared_task

@@ -156,6 +156,10 @@ CELERY_TASK_ROUTES = {
 }
 # Periodic jobs (each also a management command); periods in seconds, overridable.
 CELERY_BEAT_SCHEDULE = {
+    "jobs-sweep": {
+        "task": "jobs.tasks.jobs_sweep_task",
+        "schedule": env_int("SCHEDULE_JOBS_SWEEP_S", 30),
+    },
     "ingest-sweep": {
         "task": "gallery.tasks.ingest_sweep_task",
         "schedule": env_int("SCHEDULE_INGEST_SWEEP_S", 300),

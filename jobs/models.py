@@ -35,6 +35,13 @@ class Job(models.Model):
     )
     kind = models.CharField(max_length=20, choices=Kind)
     status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    # what to send again when the message or the worker is lost (jobs.services.jobs_sweep)
+    task = models.CharField(max_length=200, blank=True)
+    args = models.JSONField(default=list, blank=True)
+    queue = models.CharField(max_length=50, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)  # times a worker started it
+    lease_until = models.DateTimeField(null=True, blank=True)  # renewed while a worker runs it
     queued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -47,6 +54,8 @@ class Job(models.Model):
             models.Index(fields=["image", "-queued_at"]),
             models.Index(fields=["owner", "-queued_at"]),
             models.Index(fields=["kind", "status"]),
+            models.Index(fields=["status", "lease_until"]),
+            models.Index(fields=["status", "sent_at"]),
         ]
 
     def __str__(self) -> str:

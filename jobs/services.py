@@ -1,15 +1,55 @@
-"""The Job record around each background task: queued when sent, started, finished, outcome."""
+"""The Job record around each background task: recorded, sent, claimed by one worker under a
+lease, finished; and the sweep that sends again what a lost message or a dead worker left.
 
+A task runs its work through `job_run`, which claims the job first: a duplicate message (a job
+sent again, a redelivery after a killed worker) finds it claimed or finished and does nothing,
+so sending again is always safe.
+"""
+
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
 from celery import current_app
+from django.db import connections
+from django.db.models import F, Q
 from django.utils import timezone
 
 from jobs.models import Job
+
+LEASE = timedelta(seconds=60)  # a running job's worker renews its lease every LEASE / 3
+RESEND_AFTER = timedelta(seconds=90)  # a job still queued this long after its message is resent
+MAX_ATTEMPTS = 3  # workers lost while running it before the job fails
+GIVE_UP_AFTER = timedelta(days=1)  # a job never started by then fails
+
+
+def job_record(
+    *,
+    task: str,
+    kind: str,
+    owner_id: ObjectId | None,
+    image_id: ObjectId | None = None,
+    args: tuple[Any, ...] = (),
+    queue: str = "",
+) -> Job:
+    """The job of a task not sent yet (`job_send`): record it before the document it works on,
+    so that no crash leaves work without its job; the sweep sends it if nobody does."""
+    return Job.objects.create(  # type: ignore[misc]  # django-stubs: ObjectId ids
+        task=task, kind=kind, owner_id=owner_id, image_id=image_id, args=list(args), queue=queue
+    )
+
+
+def job_send(*, job: Job) -> None:
+    """Send the job's task by name (routed by CELERY_TASK_ROUTES unless the job names a queue),
+    with the job's id as its last argument. Apps name tasks, so no service imports a tasks
+    module."""
+    Job.objects.filter(pk=job.pk).update(sent_at=timezone.now())
+    current_app.send_task(job.task, args=[*job.args, str(job.pk)], queue=job.queue or None)
 
 
 def job_enqueue(
@@ -19,40 +59,127 @@ def job_enqueue(
     owner_id: ObjectId | None,
     image_id: ObjectId | None = None,
     args: tuple[Any, ...] = (),
-    queue: str | None = None,
+    queue: str = "",
 ) -> Job:
-    """Record the job, then send the task (by name, routed by CELERY_TASK_ROUTES) with the job's
-    id as its last argument. Apps name tasks, so a service never imports a tasks module."""
-    job = Job.objects.create(kind=kind, owner_id=owner_id, image_id=image_id)  # type: ignore[misc]
-    current_app.send_task(task, args=[*args, str(job.pk)], queue=queue)
+    """Record the job, then send its task."""
+    job = job_record(
+        task=task, kind=kind, owner_id=owner_id, image_id=image_id, args=args, queue=queue
+    )
+    job_send(job=job)
     return job
 
 
-@contextmanager
-def job_running(job_id: str | None) -> Iterator[Job | None]:
-    """Mark the job started; on leaving, succeeded with its duration or failed with the error.
-
-    A redelivered task (worker killed, acks_late) starts the same job again, which is fine:
-    the services it runs are idempotent.
-    """
-    job = Job.objects.filter(pk=job_id).first() if job_id else None
-    if job is None:
-        yield None
+def job_run(*, job_id: str | None, work: Callable[[], object]) -> None:
+    """Run a job's work once: claim the job (queued, or started by a worker whose lease ran
+    out), keep the lease while the work runs, then record success or the error (re-raised).
+    Without a job id (a task called by hand) the work just runs."""
+    if job_id is None:
+        work()
+        return
+    if not _claim(job_id):
         return
     started = time.perf_counter()
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.STARTED, started_at=timezone.now())
     try:
-        yield job
+        with _lease_kept(job_id):
+            work()
     except BaseException as error:
-        _finish(job, started, Job.Status.FAILED, f"{type(error).__name__}: {error}"[:2000])
+        _finish(job_id, started, Job.Status.FAILED, f"{type(error).__name__}: {error}"[:2000])
         raise
-    _finish(job, started, Job.Status.SUCCEEDED, "")
+    _finish(job_id, started, Job.Status.SUCCEEDED, "")
 
 
-def _finish(job: Job, started: float, status: str, error: str) -> None:
-    Job.objects.filter(pk=job.pk).update(
+def _claim(job_id: str) -> bool:
+    now = timezone.now()
+    claimable = Q(status=Job.Status.QUEUED) | Q(status=Job.Status.STARTED, lease_until__lt=now)
+    return bool(
+        Job.objects.filter(claimable, pk=job_id).update(
+            status=Job.Status.STARTED,
+            started_at=now,
+            lease_until=now + LEASE,
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+@contextmanager
+def _lease_kept(job_id: str) -> Iterator[None]:
+    """Renew the lease from a thread while the work runs (only past LEASE / 3: most tasks are
+    done by then and never open the thread's own database connection)."""
+    done = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not done.wait(LEASE.total_seconds() / 3):
+                Job.objects.filter(pk=job_id, status=Job.Status.STARTED).update(
+                    lease_until=timezone.now() + LEASE
+                )
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=renew, name=f"lease-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+def _finish(job_id: str, started: float, status: str, error: str) -> None:
+    Job.objects.filter(pk=job_id).update(
         status=status,
         error=error,
         finished_at=timezone.now(),
+        lease_until=None,
         duration_ms=round((time.perf_counter() - started) * 1000),
+    )
+
+
+@dataclass
+class JobsSweep:
+    resent: int = 0
+    failed: int = 0
+
+    def __str__(self) -> str:
+        return f"sent again {self.resent}, failed {self.failed}"
+
+
+def jobs_sweep(*, now: datetime | None = None, limit: int = 500) -> JobsSweep:
+    """Send again the jobs whose worker died (lease out) or whose message was lost (queued long
+    after it was sent); fail those that keep losing their worker or never start. Each job is
+    claimed by a conditional update, so two sweeps never send it twice."""
+    now = now or timezone.now()
+    report = JobsSweep()
+    lost = Q(status=Job.Status.STARTED, lease_until__lt=now) | Q(
+        status=Job.Status.QUEUED, sent_at__lt=now - RESEND_AFTER
+    )
+    legacy = Q(status__in=[Job.Status.QUEUED, Job.Status.STARTED], task="")
+    for job in Job.objects.filter(lost | legacy).order_by("queued_at")[:limit]:
+        reason = _given_up(job, now=now)
+        same = Job.objects.filter(pk=job.pk, status=job.status, sent_at=job.sent_at)
+        if reason:
+            report.failed += same.update(
+                status=Job.Status.FAILED, error=reason, finished_at=now, lease_until=None
+            )
+        elif same.update(status=Job.Status.QUEUED, sent_at=now, lease_until=None):
+            job_send(job=job)
+            report.resent += 1
+    return report
+
+
+def _given_up(job: Job, *, now: datetime) -> str:
+    if not job.task:
+        return "Lost: recorded before jobs could be sent again."
+    if job.status == Job.Status.STARTED and job.attempts >= MAX_ATTEMPTS:
+        return f"Lost: the worker running it stopped {job.attempts} times."
+    if job.queued_at < now - GIVE_UP_AFTER:
+        return "Lost: no worker started it within a day."
+    return ""
+
+
+def jobs_supersede(*, image_id: ObjectId, kind: str) -> int:
+    """End the unfinished jobs of this kind for the image: a new one replaces them."""
+    active = [Job.Status.QUEUED, Job.Status.STARTED]
+    return Job.objects.filter(image_id=image_id, kind=kind, status__in=active).update(  # type: ignore[misc]
+        status=Job.Status.FAILED, error="Replaced by a new attempt.", finished_at=timezone.now()
     )

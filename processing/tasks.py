@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from gallery.models import Image
-from jobs.services import job_running
+from jobs.services import job_run
 from processing.deep import (
     background_render,
     image_recognise,
@@ -23,27 +23,28 @@ def image_ingested_task(image_id: str) -> None:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def image_recognise_task(image_id: str, job_id: str | None = None) -> None:
-    with job_running(job_id):
+    def work() -> None:
         if image := Image.objects.filter(pk=image_id).first():
             image_recognise(image=image)
+
+    job_run(job_id=job_id, work=work)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def version_render_task(version_id: str, job_id: str | None = None) -> None:
-    with job_running(job_id):
-        version_run(version_id=version_id, render=edit_render)
+    job_run(job_id=job_id, work=lambda: version_run(version_id=version_id, render=edit_render))
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def background_remove_task(version_id: str, job_id: str | None = None) -> None:
-    with job_running(job_id):
-        version_run(version_id=version_id, render=background_render)
+    job_run(
+        job_id=job_id, work=lambda: version_run(version_id=version_id, render=background_render)
+    )
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def stylise_task(version_id: str, job_id: str | None = None) -> None:
-    with job_running(job_id):
-        version_run(version_id=version_id, render=stylise_render)
+    job_run(job_id=job_id, work=lambda: version_run(version_id=version_id, render=stylise_render))
 
 
 @shared_task

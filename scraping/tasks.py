@@ -1,15 +1,17 @@
 from celery import shared_task
 
-from jobs.services import job_running
+from jobs.services import job_run
 from scraping.models import ScrapeRun
 from scraping.services import run_execute, sources_due_enqueue
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def scrape_run_task(run_id: str, job_id: str | None = None) -> None:
-    with job_running(job_id):
+    def work() -> None:
         if run := ScrapeRun.objects.filter(pk=run_id).select_related("source", "owner").first():
             run_execute(run=run)
+
+    job_run(job_id=job_id, work=work)
 
 
 @shared_task

@@ -169,7 +169,8 @@ def test_restoring_makes_a_version_current_and_the_original_comes_back(user_clie
     assert "is now the current version" in response.content.decode()
     image.refresh_from_db()
     assert image.current_version_id == version.pk
-    row = re.search(rf'id="version-{version.pk}".*?</li>', response.content.decode(), re.S)
+    panel = user_client.get(reverse("processing:image_panel", args=[image.pk])).content.decode()
+    row = re.search(rf'id="version-{version.pk}".*?</li>', panel, re.S)
     assert row
     assert "Current" in row.group(0)
     editor = user_client.get(reverse("processing:editor", args=[image.pk])).content.decode()

@@ -349,7 +349,7 @@ def main() -> int:
         supervisor.stop()
         if watch:
             watch.close()
-        say(f"Stopped in {time.monotonic() - started:.1f} s.")
+        say(f"Stopped. ({time.monotonic() - started:.1f} s)")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Reads of a user's images; every read is scoped to its owner."""
 
 from dataclasses import dataclass
+from typing import Any
 from datetime import UTC, date, datetime, time, timedelta
 
 from bson import ObjectId
@@ -152,8 +153,8 @@ def label_choices(*, owner: User, limit: int = 50) -> list[str]:
     because it groups every image of the owner (new labels show up after that)."""
     key = f"gallery:labels:{owner.pk}"
     if (cached := cache.get(key)) is not None:
-        return cached
-    pipeline = [
+        return list(cached)
+    pipeline: list[dict[str, Any]] = [
         {"$match": {"owner_id": owner.pk, "hidden": False}},
         {"$unwind": "$detections"},
         {"$group": {"_id": "$detections.label", "n": {"$sum": 1}}},

@@ -1,7 +1,7 @@
 """Read settings from the environment; a bad value fails loudly, naming the variable."""
 
 import os
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -42,7 +42,11 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def with_database(uri: str, database: str) -> str:
-    """The same MongoDB URI pointing at another database (for Celery's broker and results)."""
+def with_database(uri: str, database: str, *, defaults: dict[str, str] | None = None) -> str:
+    """The same MongoDB URI pointing at another database (for Celery's broker and results),
+    with the query options in defaults added where the URI does not set them."""
     parts = urlsplit(uri)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, ""))
+    query = parse_qsl(parts.query)
+    given = {key.lower() for key, _ in query}
+    query += [(key, value) for key, value in (defaults or {}).items() if key.lower() not in given]
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", urlencode(query), ""))

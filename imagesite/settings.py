@@ -73,6 +73,7 @@ DEFAULT_AUTO_FIELD = "django_mongodb_backend.fields.ObjectIdAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
+    "imagesite.middleware.UnavailableMiddleware",  # outermost: database or broker away -> 503
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -100,18 +101,29 @@ TEMPLATES = [
     },
 ]
 
-# Database: MONGODB_URI, or the embedded SecantusDB that bin/dev starts (imagesite/embedded_db.py)
+# Database: MONGODB_URI, or the embedded SecantusDB that bin/dev starts (imagesite/embedded_db.py).
+# Short timeouts: with the database away a page answers 503 in under 2 s (imagesite/middleware.py)
+# instead of hanging; journal=True: a write is acknowledged once it is on disk (with w=1 on a
+# standalone server, the replica set's default "majority" elsewhere).
 EMBEDDED_DB_PORT = env_int("EMBEDDED_DB_PORT", 27117)
 MONGODB_URI = (
     env_str("MONGODB_URI") or f"mongodb://127.0.0.1:{EMBEDDED_DB_PORT}/?directConnection=true"
 )
 MONGODB_NAME = env_str("MONGODB_NAME", "imagesite")
+MONGODB_TIMEOUT_MS = env_int("MONGODB_TIMEOUT_MS", 1000)
+MONGODB_SOCKET_TIMEOUT_MS = env_int("MONGODB_SOCKET_TIMEOUT_MS", 30000)
+MONGODB_CLIENT_OPTIONS: dict[str, object] = {
+    "serverSelectionTimeoutMS": MONGODB_TIMEOUT_MS,
+    "connectTimeoutMS": MONGODB_TIMEOUT_MS,
+    "socketTimeoutMS": MONGODB_SOCKET_TIMEOUT_MS,
+    "journal": env_bool("MONGODB_JOURNAL", True),
+}
 DATABASES = {
     "default": {
         "ENGINE": "django_mongodb_backend",
         "HOST": MONGODB_URI,
         "NAME": MONGODB_NAME,
-        "OPTIONS": {"serverSelectionTimeoutMS": env_int("MONGODB_TIMEOUT_MS", 5000)},
+        "OPTIONS": MONGODB_CLIENT_OPTIONS,
     },
 }
 
@@ -120,25 +132,54 @@ REDIS_URL = env_str("REDIS_URL")
 CACHE_URL = env_str("CACHE_URL", REDIS_URL)
 if CACHE_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # Redis away: fail in half a second (a 503 page), not after the OS's TCP timeout
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Celery: queues default, ml and scrape; late acknowledgement so a killed worker's task runs again
+# On the database, the broker's client gets the same short timeouts and journaled writes.
+_MONGO_BROKER_OPTIONS = {
+    "serverSelectionTimeoutMS": str(MONGODB_TIMEOUT_MS),
+    "connectTimeoutMS": str(MONGODB_TIMEOUT_MS),
+    "journal": "true" if MONGODB_CLIENT_OPTIONS["journal"] else "false",
+}
 CELERY_BROKER_URL = (
-    env_str("CELERY_BROKER_URL") or REDIS_URL or with_database(MONGODB_URI, "celery-broker")
+    env_str("CELERY_BROKER_URL")
+    or REDIS_URL
+    or with_database(MONGODB_URI, "celery-broker", defaults=_MONGO_BROKER_OPTIONS)
 )
 CELERY_RESULT_BACKEND = (
-    env_str("CELERY_RESULT_BACKEND") or REDIS_URL or with_database(MONGODB_URI, "celery-results")
+    env_str("CELERY_RESULT_BACKEND")
+    or REDIS_URL
+    or with_database(MONGODB_URI, "celery-results", defaults=_MONGO_BROKER_OPTIONS)
 )
+# Publishing while the broker is away gives up after about a second (the page says so).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # A prefix for every Redis key of the broker and results, so that several installations (or
 # test sessions) can share one Redis database without taking each other's tasks.
 _CELERY_KEY_PREFIX = env_str("CELERY_KEY_PREFIX")
+_REDIS_SOCKET = {"socket_connect_timeout": 0.5, "socket_timeout": 5.0}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {**_REDIS_SOCKET} if REDIS_URL else {}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS: dict[str, object] = {}
+if REDIS_URL:
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 0.5
+    CELERY_REDIS_SOCKET_TIMEOUT = 5.0
 if _CELERY_KEY_PREFIX:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": _CELERY_KEY_PREFIX}
-    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": _CELERY_KEY_PREFIX}
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = _CELERY_KEY_PREFIX
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS["global_keyprefix"] = _CELERY_KEY_PREFIX
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -154,8 +195,22 @@ CELERY_TASK_ROUTES = {
     "processing.tasks.stylise_task": {"queue": "ml"},
     "scraping.tasks.scrape_run_task": {"queue": "scrape"},
 }
+# Proof that the worker takes work, not merely answers ping: a tiny task on each queue records
+# a heartbeat (imagesite/heartbeat.py); /health/ and the launcher's supervisor read its age.
+WORKER_QUEUES = ["default", "ml", "scrape"]
+HEARTBEAT_S = env_int("HEARTBEAT_S", 10)
+HEARTBEAT_STALE_S = env_int("HEARTBEAT_STALE_S", 60)
 # Periodic jobs (each also a management command); periods in seconds, overridable.
-CELERY_BEAT_SCHEDULE = {
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    **{
+        f"worker-heartbeat-{queue}": {
+            "task": "imagesite.heartbeat",
+            "schedule": HEARTBEAT_S,
+            "args": (queue,),
+            "options": {"queue": queue, "expires": HEARTBEAT_S * 3},
+        }
+        for queue in WORKER_QUEUES
+    },
     "jobs-sweep": {
         "task": "jobs.tasks.jobs_sweep_task",
         "schedule": env_int("SCHEDULE_JOBS_SWEEP_S", 30),

@@ -21,10 +21,31 @@ def test_a_task_round_trips_through_a_worker_on_redis(celery_worker_process) -> 
     assert ping.delay(value).get(timeout=60) == value
 
 
-def test_the_health_report_sees_database_broker_and_worker(celery_worker_process) -> None:
+@pytest.fixture
+def heartbeats(celery_worker_process) -> None:
+    """What beat does every HEARTBEAT_S: a heartbeat task on each queue, run by the worker."""
+    from django.conf import settings
+    from django.db import connections
+
+    from imagesite.celery import heartbeat
+    from imagesite.health import health_cache_clear
+    from imagesite.heartbeat import heartbeat_ages
+
+    for queue in settings.WORKER_QUEUES:
+        heartbeat.apply_async(args=[queue], queue=queue)
+    connections["default"].ensure_connection()
+    database = connections["default"].database
+    deadline = time.monotonic() + 60
+    while None in heartbeat_ages(database=database, queues=settings.WORKER_QUEUES).values():
+        assert time.monotonic() < deadline, "the worker ran no heartbeat task"
+        time.sleep(0.2)
+    health_cache_clear()
+
+
+def test_the_health_report_sees_database_broker_and_worker(heartbeats) -> None:
     from imagesite.health import health_report
 
-    report = health_report(worker_timeout=5)
+    report = health_report(budget_s=5)
     assert {check.name: check.ok for check in report.checks} == {
         "database": True,
         "broker": True,
@@ -77,12 +98,14 @@ def test_the_broker_is_redis_when_set_and_the_database_otherwise() -> None:
         text=True,
     )
     assert with_redis.stdout.strip().endswith("redis://127.0.0.1:6379/3")
-    assert without.stdout.strip().endswith(
-        "mongodb://db.internal:27017/celery-broker?replicaSet=rs0"
-    )
+    broker = without.stdout.strip().splitlines()[-1]
+    assert broker.startswith("mongodb://db.internal:27017/celery-broker?replicaSet=rs0&")
+    # the broker's client gets the short timeouts and journaled writes of the database's
+    assert "serverSelectionTimeoutMS=1000" in broker
+    assert "journal=true" in broker
 
 
-def test_the_health_page_shows_details_to_staff_only(celery_worker_process, client) -> None:
+def test_the_health_page_shows_details_to_staff_only(heartbeats, client) -> None:
     from tests.factories import UserFactory
 
     public = client.get("/health/", headers={"Accept": "application/json"}).json()

@@ -150,8 +150,10 @@ def jobs_sweep(*, now: datetime | None = None, limit: int = 500) -> JobsSweep:
     claimed by a conditional update, so two sweeps never send it twice."""
     now = now or timezone.now()
     report = JobsSweep()
+    cutoff = now - RESEND_AFTER
+    unsent = Q(sent_at=None, queued_at__lt=cutoff)  # recorded, then the sender crashed
     lost = Q(status=Job.Status.STARTED, lease_until__lt=now) | Q(
-        status=Job.Status.QUEUED, sent_at__lt=now - RESEND_AFTER
+        Q(sent_at__lt=cutoff) | unsent, status=Job.Status.QUEUED
     )
     legacy = Q(status__in=[Job.Status.QUEUED, Job.Status.STARTED], task="")
     for job in Job.objects.filter(lost | legacy).order_by("queued_at")[:limit]:

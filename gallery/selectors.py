@@ -1,8 +1,8 @@
 """Reads of a user's images; every read is scoped to its owner."""
 
 from dataclasses import dataclass
-from typing import Any
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from bson import ObjectId
 from django.core.cache import cache

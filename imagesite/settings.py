@@ -223,6 +223,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "gallery.tasks.orphans_sweep_task",
         "schedule": env_int("SCHEDULE_ORPHANS_SWEEP_S", 24 * 3600),
     },
+    "versions-sweep": {
+        "task": "processing.tasks.versions_sweep_task",
+        "schedule": env_int("SCHEDULE_VERSIONS_SWEEP_S", 300),
+    },
     "recognition-sweep": {
         "task": "processing.tasks.recognition_sweep_task",
         "schedule": env_int("SCHEDULE_RECOGNITION_SWEEP_S", 600),

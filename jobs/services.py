@@ -6,6 +6,7 @@ sent again, a redelivery after a killed worker) finds it claimed or finished and
 so sending again is always safe.
 """
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,8 +20,11 @@ from celery import current_app
 from django.db import connections
 from django.db.models import F, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from jobs.models import Job
+
+logger = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)  # a running job's worker renews its lease every LEASE / 3
 RESEND_AFTER = timedelta(seconds=90)  # a job still queued this long after its message is resent
@@ -48,8 +52,12 @@ def job_send(*, job: Job) -> None:
     """Send the job's task by name (routed by CELERY_TASK_ROUTES unless the job names a queue),
     with the job's id as its last argument. Apps name tasks, so no service imports a tasks
     module."""
+    try:
+        current_app.send_task(job.task, args=[*job.args, str(job.pk)], queue=job.queue or None)
+    except (OperationalError, OSError) as error:  # the broker is away: the sweep sends it later
+        logger.warning("could not send %s (job %s): %s", job.task, job.pk, error)
+        return
     Job.objects.filter(pk=job.pk).update(sent_at=timezone.now())
-    current_app.send_task(job.task, args=[*job.args, str(job.pk)], queue=job.queue or None)
 
 
 def job_enqueue(

@@ -34,10 +34,15 @@ class Version(models.Model):
     processing_ms = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)  # renders tried again by the sweep
+    retry_after = models.DateTimeField(null=True, blank=True)  # set when storing it failed
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["image", "-created_at"])]
+        indexes = [
+            models.Index(fields=["image", "-created_at"]),
+            models.Index(fields=["status", "retry_after"]),
+        ]
 
     def __str__(self) -> str:
         return self.label or self.get_kind_display()

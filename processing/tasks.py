@@ -11,7 +11,7 @@ from processing.deep import (
     recognition_sweep,
     stylise_render,
 )
-from processing.versions import edit_render, version_run
+from processing.versions import edit_render, version_run, versions_sweep
 
 
 @shared_task
@@ -50,3 +50,8 @@ def stylise_task(version_id: str, job_id: str | None = None) -> None:
 @shared_task
 def recognition_sweep_task() -> int:
     return recognition_sweep()
+
+
+@shared_task
+def versions_sweep_task() -> int:
+    return versions_sweep()

@@ -9,6 +9,7 @@ import io
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import cv2
@@ -17,6 +18,7 @@ from bson import ObjectId
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db.models import F
 from django.utils import timezone
 
 from gallery.imaging import load_rgb
@@ -46,6 +48,8 @@ class Rendering:
 
 
 Renderer = Callable[[Version], Rendering]
+MAX_STORE_ATTEMPTS = 4
+RETRY_AFTER = timedelta(minutes=1)  # then 2, 4, 8 minutes
 
 # kind -> (task that renders it, routed by CELERY_TASK_ROUTES; the Job kind it is recorded as)
 _RENDER_TASKS = {
@@ -75,15 +79,23 @@ def version_start(
         recipe=recipe or [],
         options=options or {},
     )
-    task, job_kind = _RENDER_TASKS[Version.Kind(kind)]
+    _render_enqueue(version)
+    return version
+
+
+def _render_enqueue(version: Version) -> None:
+    task, job_kind = _RENDER_TASKS[Version.Kind(version.kind)]
     job_enqueue(
         task=task,
         kind=job_kind,
-        owner_id=image.owner_id,
-        image_id=image.pk,
+        owner_id=version.owner_id,
+        image_id=version.image_id,
         args=(str(version.pk),),
     )
-    return version
+
+
+class StorageUnavailable(OSError):
+    """The output could not be written (a full or read-only disk): worth trying again later."""
 
 
 def version_run(*, version_id: str, render: Renderer) -> Version | None:
@@ -102,11 +114,30 @@ def version_run(*, version_id: str, render: Renderer) -> Version | None:
             version=version, pixels=rendering.pixels, started=started, mask=rendering.mask
         )
     except Exception as error:
+        retry = isinstance(error, StorageUnavailable) and version.attempts < MAX_STORE_ATTEMPTS
         Version.objects.filter(pk=version.pk).update(
-            status=Version.Status.FAILED, error=str(error)[:1000]
+            status=Version.Status.FAILED,
+            error=str(error)[:1000],
+            retry_after=timezone.now() + RETRY_AFTER * 2**version.attempts if retry else None,
         )
         raise
     return version
+
+
+def versions_sweep(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Render again the versions that failed because their output could not be stored, once the
+    backoff has passed; each is claimed with a conditional update, so it is queued once."""
+    now = now or timezone.now()
+    queued = 0
+    due = Version.objects.filter(status=Version.Status.FAILED, retry_after__lte=now)
+    for version in due.order_by("retry_after")[:limit]:
+        claimed = Version.objects.filter(pk=version.pk, retry_after=version.retry_after).update(
+            status=Version.Status.PENDING, retry_after=None, error="", attempts=F("attempts") + 1
+        )
+        if claimed:
+            _render_enqueue(version)
+            queued += 1
+    return queued
 
 
 def edit_create(*, image: Image, steps: list[Step], label: str = "") -> Version:
@@ -140,12 +171,17 @@ def version_store(
     """Encode (JPEG when opaque, PNG with alpha) and record the output of a version."""
     data, suffix = encode_pixels(pixels)
     name = version_name(owner_id=version.owner_id, version_id=version.pk, suffix=suffix)
-    version.file = default_storage.save(name, ContentFile(data))
-    if mask is not None:
-        mask_name = version_name(
-            owner_id=version.owner_id, version_id=version.pk, suffix="_mask.png"
-        )
-        version.mask = default_storage.save(mask_name, ContentFile(encode_pixels(mask)[0]))
+    try:
+        version.file = default_storage.save(name, ContentFile(data))
+        if mask is not None:
+            mask_name = version_name(
+                owner_id=version.owner_id, version_id=version.pk, suffix="_mask.png"
+            )
+            version.mask = default_storage.save(mask_name, ContentFile(encode_pixels(mask)[0]))
+    except OSError as error:
+        raise StorageUnavailable(
+            f"the result could not be stored ({error}); it is tried again later"
+        ) from error
     version.height, version.width = pixels.shape[:2]
     version.size_bytes = len(data)
     version.processing_ms = round((time.perf_counter() - started) * 1000)

@@ -126,3 +126,19 @@ def test_an_upload_killed_before_its_job_is_sent_leaves_a_job_the_sweep_sends(
     assert (job.status, job.sent_at) == (Job.Status.QUEUED, None)
     monkeypatch.undo()
     assert jobs_sweep(now=timezone.now() + RESEND_AFTER * 2).resent == 1
+
+
+def test_a_job_whose_broker_is_away_stays_unsent_for_the_sweep(monkeypatch) -> None:
+    """The broker refusing the message (fault injected at the send): the job is kept, unsent."""
+    from celery import current_app
+    from kombu.exceptions import OperationalError
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(current_app, "send_task", refuse)
+    job = job_enqueue(task=TASK, kind=Job.Kind.SNAPSHOT, owner_id=None)
+    job.refresh_from_db()
+    assert (job.status, job.sent_at) == (Job.Status.QUEUED, None)
+    monkeypatch.undo()
+    assert jobs_sweep(now=timezone.now() + RESEND_AFTER * 2).resent == 1

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from gallery.imaging import load_rgb
 from gallery.models import Detection, Image
+from gallery.services import image_terms_refresh
 from processing.jobs import job_enqueue
 from processing.ml.detect import Detection as MlDetection
 from processing.ml.detect import detect_objects
@@ -89,6 +90,7 @@ def image_recognise(*, image: Image) -> list[Detection]:
     Image.objects.filter(pk=image.pk).update(
         detections=detections, recognised_at=timezone.now(), recognition_model=DETECTOR
     )
+    image_terms_refresh(image_id=image.pk)  # labels: searchable, counted in the choices
     return detections
 
 

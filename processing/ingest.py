@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from gallery.imaging import analyse_image
 from gallery.models import Image
+from gallery.services import image_terms_refresh
 from gallery.storage import rendition_name
 
 INGEST_VERSION = 1  # raise when ingest produces something new: the sweep re-ingests older images
@@ -68,6 +69,7 @@ def image_ingest(*, image: Image) -> Image:
             "retry_after",
         ]
     )
+    image_terms_refresh(image_id=image.pk)  # camera, format and taken date for the gallery
     from processing.deep import recognise_enqueue  # deep imports the networks' modules
 
     recognise_enqueue(image=image)

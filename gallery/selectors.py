@@ -266,9 +266,7 @@ def _far_edge(plan: Plan, near: datetime, width: timedelta) -> tuple[datetime, b
     return (high, True) if edge >= high or edge >= timezone.now() + AHEAD else (edge, False)
 
 
-def _window_filter(
-    plan: Plan, near: datetime, far: datetime, *, inclusive: bool
-) -> dict[str, Any]:
+def _window_filter(plan: Plan, near: datetime, far: datetime, *, inclusive: bool) -> dict[str, Any]:
     """The flat filter of one window: the owner, one term, one range of the sort key.
 
     Only exclusive bounds, a millisecond (BSON's precision) beyond an inclusive one: SecantusDB

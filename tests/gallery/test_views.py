@@ -232,4 +232,3 @@ def test_the_upload_order_pages_by_cursor_through_gaps_and_ties(
     assert f'/images/{newest_first[4].pk}/?sort=uploaded_asc" >← Previous' in detail.replace(
         '">', '" >'
     )
-

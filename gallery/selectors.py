@@ -104,6 +104,9 @@ class Plan:
     sort: Sort
     low: datetime | None = None
     high: datetime | None = None
+    # the owner's oldest and newest sort key (None: not known; FLOOR and now + AHEAD then)
+    oldest: datetime | None = None
+    newest: datetime | None = None
 
     def reversed(self) -> "Plan":
         return replace(self, sort=replace(self.sort, descending=not self.sort.descending))
@@ -120,6 +123,8 @@ class Facets:
     """An owner's facet counts (TermCount), read in one query for the page."""
 
     counts: dict[str, int] = field(default_factory=dict)
+    # sort field -> (oldest, newest) of the owner's images: where every order starts and ends
+    bounds: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
 
     def choices(self, kind: str) -> list[str]:
         prefix = f"{kind}:"
@@ -136,8 +141,15 @@ class Count:
 
 def facets_get(*, owner_id: ObjectId) -> Facets:
     """The owner's label, tag, format and source counts: one indexed query, always fresh."""
-    rows = collection_for(TermCount).find({"owner_id": owner_id}, {"term": 1, "count": 1})
-    return Facets({row["term"]: row["count"] for row in rows})
+    rows = list(collection_for(TermCount).find({"owner_id": owner_id}))
+    bounds = {
+        name: (_aware(row["oldest"][name]), _aware(row["newest"][name]))
+        for row in rows
+        if row["term"] == ALL
+        for name in (sort.field for sort in SORTS.values())
+        if name in row.get("oldest", {}) and name in row.get("newest", {})
+    }
+    return Facets({row["term"]: row["count"] for row in rows}, bounds)
 
 
 def gallery_plan(*, owner_id: ObjectId, filters: GalleryFilter, facets: Facets) -> Plan:
@@ -147,7 +159,8 @@ def gallery_plan(*, owner_id: ObjectId, filters: GalleryFilter, facets: Facets) 
     low = _day_start(filters.date_from) if filters.date_from else None
     high = _day_start(filters.date_to, next_day=True) if filters.date_to else None
     term = _index_term(terms, facets)
-    return Plan(owner_id, term, frozenset(terms) - {term}, sort, low, high)
+    oldest, newest = facets.bounds.get(sort.field, (None, None))
+    return Plan(owner_id, term, frozenset(terms) - {term}, sort, low, high, oldest, newest)
 
 
 def _index_term(terms: list[str], facets: Facets) -> str:
@@ -249,8 +262,12 @@ def _near_edge(plan: Plan, start: Key | None) -> tuple[datetime, bool]:
     moment is included, for its ties; the date range's end is not)."""
     if plan.sort.descending:
         high = plan.high or LATEST
+        if plan.newest is not None:
+            high = min(high, plan.newest + MS)
         return (start[0], True) if start and start[0] < high else (high, False)
     low = plan.low or EARLIEST
+    if plan.oldest is not None:
+        low = max(low, plan.oldest)
     return (start[0], True) if start and start[0] >= low else (low, True)
 
 
@@ -258,12 +275,16 @@ def _far_edge(plan: Plan, near: datetime, width: timedelta) -> tuple[datetime, b
     """The far end of the window that starts at `near`, and whether it ends the order: past
     FLOOR or now + AHEAD a window reads everything that is left."""
     if plan.sort.descending:
-        edge = _whole_ms(min(near, timezone.now() + AHEAD) - width)
+        edge = _whole_ms(min(near, _newest(plan) + MS) - width)
         low = plan.low or EARLIEST
-        return (low, True) if edge <= low or edge <= FLOOR else (edge, False)
-    edge = _whole_ms(max(near, FLOOR) + width)
+        return (low, True) if edge <= low or edge <= (plan.oldest or FLOOR) else (edge, False)
+    edge = _whole_ms(max(near, plan.oldest or FLOOR) + width)
     high = plan.high or LATEST
-    return (high, True) if edge >= high or edge >= timezone.now() + AHEAD else (edge, False)
+    return (high, True) if edge >= high or edge > _newest(plan) else (edge, False)
+
+
+def _newest(plan: Plan) -> datetime:
+    return plan.newest if plan.newest is not None else timezone.now() + AHEAD
 
 
 def _window_filter(plan: Plan, near: datetime, far: datetime, *, inclusive: bool) -> dict[str, Any]:

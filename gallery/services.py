@@ -18,7 +18,7 @@ from accounts.models import User
 from gallery.imaging import ImageRejected, inspect_image
 from gallery.models import Image, TermCount
 from gallery.storage import original_name
-from gallery.terms import document_terms, facet_counts_delta, image_terms, is_facet
+from gallery.terms import ALL, document_terms, facet_counts_delta, image_terms, is_facet
 from imagesite.mongo import collection_for
 from processing.jobs import job_enqueue
 from processing.models import Job, Version
@@ -85,7 +85,9 @@ def image_create(
         image.save()
     except IntegrityError:  # the same file uploaded twice at once: the other request won
         return Image.objects.get(owner=owner, sha256=info.sha256), False
-    term_counts_add(owner_id=owner.pk, delta=facet_counts_delta([], image.terms))
+    term_counts_add(
+        owner_id=owner.pk, delta=facet_counts_delta([], image.terms), moments=_moments(image)
+    )
     image_ingest_enqueue(image=image)
     return image, True
 
@@ -208,7 +210,9 @@ def image_terms_refresh(*, image_id: ObjectId) -> list[str]:
     if before is not None:
         after = [] if before.get("hidden") else terms
         term_counts_add(
-            owner_id=document["owner_id"], delta=facet_counts_delta(_counted(before), after)
+            owner_id=document["owner_id"],
+            delta=facet_counts_delta(_counted(before), after),
+            moments={"uploaded_at": document.get("uploaded_at"), "sort_taken_at": taken},
         )
     return terms
 
@@ -231,14 +235,27 @@ def images_hide(*, image_ids: Iterable[ObjectId], hidden: bool) -> int:
     return changed
 
 
-def term_counts_add(*, owner_id: ObjectId, delta: dict[str, int]) -> None:
-    """Move an owner's facet counts ($inc, upserting new terms)."""
-    if not delta:
-        return
+def term_counts_add(
+    *, owner_id: ObjectId, delta: dict[str, int], moments: dict[str, Any] | None = None
+) -> None:
+    """Move an owner's facet counts ($inc, upserting new terms); `moments` (sort field ->
+    value) widen the owner's oldest and newest keys, where the gallery's orders start."""
     writes = [
         UpdateOne({"owner_id": owner_id, "term": term}, {"$inc": {"count": n}}, upsert=True)
         for term, n in delta.items()
     ]
+    if moments := {name: value for name, value in (moments or {}).items() if value}:
+        oldest = {f"oldest.{name}": value for name, value in moments.items()}
+        newest = {f"newest.{name}": value for name, value in moments.items()}
+        writes.append(
+            UpdateOne(
+                {"owner_id": owner_id, "term": ALL},
+                {"$min": oldest, "$max": newest, "$setOnInsert": {"count": 0}},
+                upsert=True,
+            )
+        )
+    if not writes:
+        return
     try:
         collection_for(TermCount).bulk_write(writes, ordered=False)
     except BulkWriteError as error:  # two first upserts of a term at once: one lost the race
@@ -249,13 +266,33 @@ def term_counts_add(*, owner_id: ObjectId, delta: dict[str, int]) -> None:
 def term_counts_rebuild(*, owner_id: ObjectId) -> None:
     """Count an owner's facets afresh from the images (after bulk imports; repairs drift)."""
     counts: Counter[str] = Counter()
-    for document in collection_for(Image).find({"owner_id": owner_id, "hidden": False}, _COUNTED):
-        counts.update(term for term in document.get("terms") or [] if is_facet(term))
+    fields = {**_COUNTED, "uploaded_at": 1, "sort_taken_at": 1}
+    oldest: dict[str, Any] = {}
+    newest: dict[str, Any] = {}
+    for document in collection_for(Image).find({"owner_id": owner_id}, fields):
+        for name in ("uploaded_at", "sort_taken_at"):
+            if value := document.get(name):
+                oldest[name] = min(oldest.get(name, value), value)
+                newest[name] = max(newest.get(name, value), value)
+        counts.update(term for term in _counted(document) if is_facet(term))
     collection = collection_for(TermCount)
     collection.delete_many({"owner_id": owner_id})
-    if counts:
-        rows = [{"owner_id": owner_id, "term": term, "count": n} for term, n in counts.items()]
-        collection.insert_many(rows)
+    rows = [{"owner_id": owner_id, "term": term, "count": n} for term, n in counts.items()]
+    rows = [row for row in rows if row["term"] != ALL]
+    rows.append(
+        {
+            "owner_id": owner_id,
+            "term": ALL,
+            "count": counts[ALL],
+            "oldest": oldest,
+            "newest": newest,
+        }
+    )
+    collection.insert_many(rows)
+
+
+def _moments(image: Image) -> dict[str, Any]:
+    return {"uploaded_at": image.uploaded_at, "sort_taken_at": image.sort_taken_at}
 
 
 def _counted(document: dict[str, Any]) -> list[str]:

@@ -15,6 +15,7 @@ import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from _django import django_start, percentile
@@ -206,9 +207,9 @@ def run(count: int, repeats: int) -> tuple[float, str, float, float, float]:
         url = deep if kind == "deep page 50" else "/gallery/"
         params = {} if kind == "deep page 50" else query
         client.get(url, params, headers={"HX-Request": "true"})  # warm
-        ours = timed(lambda: client.get(url, params, headers={"HX-Request": "true"}), repeats)
+        ours = timed(partial(client.get, url, params, headers={"HX-Request": "true"}), repeats)
         offset = (depth - 1) * PAGE if kind == "deep page 50" else 0
-        orm = timed(lambda: orm_query(owner, query, offset), max(3, repeats // 3))
+        orm = timed(partial(orm_query, owner, query, offset), max(3, repeats // 3))
         examined = examined_per_page(owner, query, cursor_text if kind == "deep page 50" else "")
         p95, orm_p95 = percentile(ours, 0.95), percentile(orm, 0.95)
         print(

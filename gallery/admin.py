@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from gallery.models import Image
-from gallery.services import image_delete
+from gallery.services import image_delete, image_terms_refresh, images_hide
 
 
 @admin.register(Image)
@@ -49,16 +49,20 @@ class ImageAdmin(admin.ModelAdmin[Image]):
 
     @admin.action(description="Hide from the owner's gallery")
     def hide(self, request: HttpRequest, queryset: QuerySet[Image]) -> None:
-        queryset.update(hidden=True)
+        images_hide(images=queryset.only("pk"), hidden=True)
 
     @admin.action(description="Show again")
     def unhide(self, request: HttpRequest, queryset: QuerySet[Image]) -> None:
-        queryset.update(hidden=False)
+        images_hide(images=queryset.only("pk"), hidden=False)
 
     @admin.action(description="Delete with all files and versions")
     def delete_with_files(self, request: HttpRequest, queryset: QuerySet[Image]) -> None:
         for image in queryset:
             image_delete(image=image)
+
+    def save_model(self, request: HttpRequest, obj: Image, form: object, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        image_terms_refresh(image_id=obj.pk)  # title, description or tags may have changed
 
     def delete_model(self, request: HttpRequest, obj: Image) -> None:
         image_delete(image=obj)

@@ -36,6 +36,7 @@ class GalleryFilterForm(forms.Form):
     )
     source = forms.ChoiceField(required=False, choices=[("", "Any source"), *Image.Source.choices])
     label = forms.CharField(required=False, label="Label")
+    tag = forms.CharField(required=False, label="Tag")
     date_from = forms.DateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -43,7 +44,7 @@ class GalleryFilterForm(forms.Form):
         required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
     )
     sort = forms.ChoiceField(
-        required=False, choices=[("uploaded", "Newest uploads"), ("taken", "Date taken")]
+        required=False, choices=[(name, sort.label) for name, sort in SORTS.items()]
     )
 
     def to_filter(self) -> GalleryFilter:
@@ -54,6 +55,7 @@ class GalleryFilterForm(forms.Form):
             format=data.get("format", ""),
             source=data.get("source", ""),
             label=data.get("label", ""),
+            tag=data.get("tag", ""),
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             sort=sort if sort in SORTS else "uploaded",

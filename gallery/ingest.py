@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from gallery.imaging import analyse_image
 from gallery.models import Image
+from gallery.services import image_terms_refresh
 from gallery.storage import rendition_name
 
 INGEST_VERSION = 1  # raise when ingest produces something new: the sweep re-ingests older images
@@ -72,6 +73,7 @@ def image_ingest(*, image: Image) -> Image:
             "retry_after",
         ]
     )
+    image_terms_refresh(image_id=image.pk)  # camera, format and taken date for the gallery
     # processing (above gallery) decides whether and how to recognise the new image
     current_app.send_task(AFTER_INGEST_TASK, args=[str(image.pk)])
     return image

@@ -82,14 +82,16 @@ class Image(models.Model):
     current_version = models.ForeignKey(
         "processing.Version", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What the gallery reads through (gallery.terms; kept by services.image_terms_refresh):
+    # the search words and filter facets, and the taken order's key (taken, else uploaded).
+    terms = ArrayField(models.CharField(max_length=200), default=list, blank=True)
+    sort_taken_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
-            # the gallery's upload order, read in windows (gallery.selectors._keys_beside)
-            models.Index(fields=["owner", "hidden", "-uploaded_at"]),
-            models.Index(fields=["owner", "hidden", "format", "-uploaded_at"]),
-            models.Index(fields=["owner", "hidden", "source", "-uploaded_at"]),
-            models.Index(fields=["owner", "-taken_at"]),
+            # every gallery read: one term, a window of the sort key (gallery.selectors)
+            models.Index(fields=["owner", "hidden", "terms", "-uploaded_at", "-id"]),
+            models.Index(fields=["owner", "hidden", "terms", "-sort_taken_at", "-id"]),
             models.Index(fields=["status", "retry_after"]),
             models.Index(fields=["owner", "phash"]),
             models.Index(fields=["status", "recognised_at"]),
@@ -116,3 +118,23 @@ class Image(models.Model):
     @property
     def display_name(self) -> str:
         return self.title or self.original_name or "Untitled"
+
+
+class TermCount(models.Model):
+    """How many of an owner's visible images carry a facet term (`label:dog`, `tag:sea`,
+    `format:png`, `*`...): the filter's choices and exact counts, kept with $inc as terms
+    change (gallery.services.image_terms_refresh)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="term_counts"
+    )
+    term = models.CharField(max_length=200)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "term"], name="unique_term_count_per_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term}: {self.count}"

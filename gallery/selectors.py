@@ -1,20 +1,54 @@
-"""Reads of a user's images; every read is scoped to its owner."""
+"""Reads of a user's images; every read is scoped to its owner.
 
-from dataclasses import dataclass
+The gallery reads through one code path for every filter and order. SecantusDB, the embedded
+database, uses an index only for a flat filter of equalities plus one range, and sorts in memory
+whatever it matched, before any limit. So each read is
+
+    {owner_id, hidden: False, terms: <one term>, <sort key>: <a window of it>}
+
+on the (owner, hidden, terms, sort key, _id) indexes: one term of the filter (gallery.terms)
+picks the candidates, the window of the sort key bounds them to about a page, and the other terms
+are checked on those candidates. Windows widen by the density they find and the page's cursor
+carries the width that held a page, so the keys examined grow with the page size, not with the
+library. A real mongod serves the same queries (and plans them better, not worse).
+"""
+
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from bson import ObjectId
-from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from bson.errors import InvalidId
 from django.utils import timezone
 
-from accounts.models import User
-from gallery.models import Image
+from gallery.models import Image, TermCount
+from gallery.terms import ALL, FACET_KINDS, facet, search_terms
 from imagesite.mongo import collection_for
 
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP", "HEIF", "AVIF")
-SORTS = {"uploaded": ("-uploaded_at", "-id"), "taken": ("-taken_at", "-uploaded_at", "-id")}
+COUNT_CAP = 1000
+FIRST_WINDOW = timedelta(days=1)
+# Past these the windows stop stepping and read everything that is left (few images or none).
+FLOOR = datetime(1970, 1, 1, tzinfo=UTC)
+MS = timedelta(milliseconds=1)
+EARLIEST, LATEST = datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC)
+AHEAD = timedelta(days=1)  # beyond now + AHEAD: camera clocks in the future
+WORD_OVER_FACET = 0.05  # a facet on more than this share of the library: a search word is rarer
+
+
+@dataclass(frozen=True)
+class Sort:
+    field: str
+    descending: bool
+    label: str
+
+
+SORTS = {
+    "uploaded": Sort("uploaded_at", True, "Newest uploads"),
+    "uploaded_asc": Sort("uploaded_at", False, "Oldest uploads"),
+    "taken": Sort("sort_taken_at", True, "Newest taken"),
+    "taken_asc": Sort("sort_taken_at", False, "Oldest taken"),
+}
 
 
 @dataclass(frozen=True)
@@ -23,147 +57,265 @@ class GalleryFilter:
     format: str = ""
     source: str = ""
     label: str = ""
+    tag: str = ""
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "uploaded"
 
-    @property
-    def in_upload_order(self) -> bool:
-        """Only equality filters on the upload order: the windowed reads below serve it."""
-        return self.sort == "uploaded" and not (
-            self.q or self.label or self.date_from or self.date_to
+    def terms(self) -> list[str]:
+        """Every term an image must carry: the facets chosen, then the search words."""
+        facets = [facet(kind, value) for kind in FACET_KINDS if (value := getattr(self, kind))]
+        return list(dict.fromkeys(facets + search_terms(self.q)))
+
+
+Key = tuple[datetime, ObjectId]  # (sort key, _id): an image's place in an order
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page starts (after `key`), with the window width that held the last page."""
+
+    key: Key
+    width: timedelta = FIRST_WINDOW
+
+    def format(self) -> str:
+        moment, object_id = self.key
+        return f"{_millis(moment)}.{object_id}.{max(1, _millis_of(self.width))}"
+
+    @classmethod
+    def parse(cls, text: str) -> "Cursor | None":
+        """The cursor of a page link; None (the first page) for anything malformed."""
+        try:
+            moment, object_id, width = text.split(".")
+            key = (datetime.fromtimestamp(int(moment) / 1000, tz=UTC), ObjectId(object_id))
+            return cls(key, timedelta(milliseconds=min(max(int(width), 1), 10**13)))
+        except (ValueError, TypeError, InvalidId, OverflowError, OSError):
+            return None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One read: the term the index serves, the terms checked on its candidates, the order and
+    the date range [low, high) of the sort key."""
+
+    owner_id: ObjectId
+    term: str
+    rest: frozenset[str]
+    sort: Sort
+    low: datetime | None = None
+    high: datetime | None = None
+    # the owner's oldest and newest sort key (None: not known; FLOOR and now + AHEAD then)
+    oldest: datetime | None = None
+    newest: datetime | None = None
+
+    def reversed(self) -> "Plan":
+        return replace(self, sort=replace(self.sort, descending=not self.sort.descending))
+
+
+@dataclass(frozen=True)
+class Page:
+    images: list[Image]
+    following: Cursor | None  # None: this is the last page
+
+
+@dataclass(frozen=True)
+class Facets:
+    """An owner's facet counts (TermCount), read in one query for the page."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    # sort field -> (oldest, newest) of the owner's images: where every order starts and ends
+    bounds: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
+
+    def choices(self, kind: str) -> list[str]:
+        prefix = f"{kind}:"
+        return sorted(
+            t.removeprefix(prefix) for t, n in self.counts.items() if t.startswith(prefix) and n > 0
         )
 
 
-# (uploaded_at, _id): where a page of the upload order starts or ends
-Cursor = tuple[datetime, ObjectId]
-FIRST_WINDOW = timedelta(days=7)
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-LABELS_CACHE_SECONDS = 300
+@dataclass(frozen=True)
+class Count:
+    number: int
+    exact: bool  # False: more than `number`
 
 
-def image_list(*, owner: User, filters: GalleryFilter | None = None) -> QuerySet[Image]:
-    filters = filters or GalleryFilter()
-    images = Image.objects.filter(owner=owner, hidden=False)
-    if filters.format:
-        images = images.filter(format=filters.format)
-    if filters.source:
-        images = images.filter(source=filters.source)
-    if filters.label:
-        images = images.filter(detections__label=filters.label)
-    field = "taken_at" if filters.sort == "taken" else "uploaded_at"
-    if filters.date_from:
-        images = images.filter(**{f"{field}__gte": _day_start(filters.date_from)})
-    if filters.date_to:
-        images = images.filter(**{f"{field}__lt": _day_start(filters.date_to, next_day=True)})
-    if filters.q:
-        words = filters.q.strip().lower()
-        images = images.filter(
-            Q(title__icontains=words)
-            | Q(tags__contains=[words])
-            | Q(detections__label=words)
-            | Q(description__icontains=words)
-        )
-    return images.order_by(*SORTS.get(filters.sort, SORTS["uploaded"]))
+def facets_get(*, owner_id: ObjectId) -> Facets:
+    """The owner's label, tag, format and source counts: one indexed query, always fresh."""
+    rows = list(collection_for(TermCount).find({"owner_id": owner_id}))
+    bounds = {
+        name: (_aware(row["oldest"][name]), _aware(row["newest"][name]))
+        for row in rows
+        if row["term"] == ALL
+        for name in (sort.field for sort in SORTS.values())
+        if name in row.get("oldest", {}) and name in row.get("newest", {})
+    }
+    return Facets({row["term"]: row["count"] for row in rows}, bounds)
 
 
-def image_page(
-    *, owner: User, filters: GalleryFilter, offset: int, size: int
-) -> tuple[list[Image], bool]:
-    """One page and whether another follows (one query: no count), for any filter."""
-    rows = list(image_list(owner=owner, filters=filters)[offset : offset + size + 1])
-    return rows[:size], len(rows) > size
+def gallery_plan(*, owner_id: ObjectId, filters: GalleryFilter, facets: Facets) -> Plan:
+    """The read for a filter: the index serves its rarest term as far as the counts tell."""
+    terms = filters.terms()
+    sort = SORTS.get(filters.sort, SORTS["uploaded"])
+    low = _day_start(filters.date_from) if filters.date_from else None
+    high = _day_start(filters.date_to, next_day=True) if filters.date_to else None
+    term = _index_term(terms, facets)
+    oldest, newest = facets.bounds.get(sort.field, (None, None))
+    return Plan(owner_id, term, frozenset(terms) - {term}, sort, low, high, oldest, newest)
 
 
-def image_page_after(
-    *, owner_id: ObjectId, filters: GalleryFilter, cursor: Cursor | None, size: int
-) -> tuple[list[Image], Cursor | None]:
-    """One page of the upload order (newest first) after `cursor`, and the next page's cursor
-    (None: no more). The default gallery, read through windows of upload time."""
-    match = {name: value for name in ("format", "source") if (value := getattr(filters, name))}
-    start = cursor or (timezone.now() + timedelta(days=1), ObjectId("f" * 24))
-    keys = _keys_beside(owner_id=owner_id, match=match, cursor=start, newer=False, size=size)
-    found = Image.objects.in_bulk([key[1] for key in keys[:size]])
-    page = [found[key[1]] for key in keys[:size] if key[1] in found]
-    return page, keys[size - 1] if len(keys) > size else None
+def _index_term(terms: list[str], facets: Facets) -> str:
+    words = [term for term in terms if ":" not in term]
+    chosen = [term for term in terms if ":" in term]
+    if not terms:
+        return ALL
+    rarest = min(chosen, key=lambda term: facets.counts.get(term, 0), default="")
+    longest = max(words, key=len, default="")  # longer words are rarer, as a rule
+    total = max(facets.counts.get(ALL, 0), 1)
+    if rarest and (not longest or facets.counts.get(rarest, 0) <= WORD_OVER_FACET * total):
+        return rarest
+    return longest or rarest
 
 
-def image_neighbours(*, image: Image) -> tuple[Image | None, Image | None]:
-    """The previous (newer) and next (older) image in upload order."""
-    cursor = (_aware(image.uploaded_at), image.pk)
+def image_page(*, plan: Plan, cursor: Cursor | None, size: int) -> Page:
+    """One page of the plan's order after the cursor (None: the first page)."""
+    keys, width = _keys_after(
+        plan=plan,
+        start=cursor.key if cursor else None,
+        size=size,
+        width=cursor.width if cursor else FIRST_WINDOW,
+    )
+    found = Image.objects.in_bulk([object_id for _, object_id in keys[:size]])
+    images = [found[object_id] for _, object_id in keys[:size] if object_id in found]
+    following = Cursor(keys[size - 1], width) if len(keys) > size else None
+    return Page(images, following)
+
+
+def image_count(*, plan: Plan, facets: Facets, cap: int = COUNT_CAP) -> Count:
+    """How many images match: the facet count where one facet is the whole filter, else the
+    matching keys read through the index, window by window, up to `cap`."""
+    whole = not plan.rest and plan.low is None and plan.high is None
+    if whole and plan.term in facets.counts and (plan.term == ALL or ":" in plan.term):
+        return Count(max(facets.counts[plan.term], 0), True)
+    keys, _ = _keys_after(plan=plan, start=None, size=cap, width=FIRST_WINDOW * 8)
+    return Count(min(len(keys), cap), len(keys) <= cap)
+
+
+def image_neighbours(*, image: Image, plan: Plan) -> tuple[Image | None, Image | None]:
+    """The images before and after this one in the plan's order (the gallery it came from)."""
+    value = getattr(image, plan.sort.field)
+    if value is None:
+        return None, None
+    key = (_aware(value), image.pk)
     neighbours = []
-    for newer in (True, False):
-        keys = _keys_beside(owner_id=image.owner_id, match={}, cursor=cursor, newer=newer, size=1)
+    for side in (plan.reversed(), plan):
+        keys, _ = _keys_after(plan=side, start=key, size=1, width=FIRST_WINDOW)
         neighbours.append(Image.objects.filter(pk=keys[0][1]).first() if keys else None)  # type: ignore[misc]
     return neighbours[0], neighbours[1]
 
 
-def _keys_beside(
-    *, owner_id: ObjectId, match: dict[str, str], cursor: Cursor, newer: bool, size: int
-) -> list[Cursor]:
-    """Up to size + 1 keys next to the cursor in upload order, nearest first.
+def _keys_after(
+    *, plan: Plan, start: Key | None, size: int, width: timedelta
+) -> tuple[list[Key], timedelta]:
+    """Up to size + 1 keys of matching images that follow `start` in the plan's order (None:
+    from its beginning), nearest first; and the window width that held about `size` of them.
 
-    SecantusDB, the embedded database, uses an index only for a flat filter of equalities and
-    one range, and sorts in memory whatever it matched; the ORM's `$and` filters scan the whole
-    collection. So this reads a window of upload times through the (owner, hidden, ...,
-    uploaded_at) indexes, widening it by the density it found until it holds a page or reaches
-    the end.
+    Reads consecutive windows of the sort key, each a flat filter the index serves: an empty
+    window quadruples the next one, a sparse one widens it to where the page should end.
     """
-    collection = collection_for(Image)
-    end = timezone.now() + timedelta(days=1) if newer else EPOCH
-    window = FIRST_WINDOW
+    descending, need = plan.sort.descending, size + 1
+    near, inclusive = _near_edge(plan, start)
+    found: list[Key] = []
+    read = timedelta(0)
     while True:
-        edge = min(cursor[0] + window, end) if newer else max(cursor[0] - window, end)
-        bounds = {"$gte": cursor[0], "$lte": edge} if newer else {"$lte": cursor[0], "$gte": edge}
-        documents = collection.find(
-            {"owner_id": owner_id, "hidden": False, **match, "uploaded_at": bounds},
-            {"uploaded_at": 1},
+        far, last = _far_edge(plan, near, width)
+        documents = collection_for(Image).find(
+            _window_filter(plan, near, far, inclusive=inclusive),
+            {plan.sort.field: 1, **({"terms": 1} if plan.rest else {})},
         )
-        keys = sorted((_aware(doc["uploaded_at"]), doc["_id"]) for doc in documents)
-        keys = (
-            [key for key in keys if key > cursor]
-            if newer
-            else [key for key in reversed(keys) if key < cursor]
+        keys = sorted(
+            (
+                (_aware(doc[plan.sort.field]), doc["_id"])
+                for doc in documents
+                if not plan.rest or plan.rest.issubset(doc.get("terms", ()))
+            ),
+            reverse=descending,
         )
-        if len(keys) > size or edge == end:
-            return keys[: size + 1]
-        # an empty window: step over the gap; else widen to where a page should end
-        window *= 4 if not keys else min(16.0, max(1.5, 1.2 * (size + 1) / len(keys)))
+        if start is not None and not read:
+            keys = [key for key in keys if (key < start if descending else key > start)]
+        found += keys
+        read += width
+        if len(found) >= need or last:
+            break
+        near, inclusive = far, not descending
+        if not found:
+            width *= 4
+        else:
+            density = len(found) / read.total_seconds()
+            wanted = timedelta(seconds=1.25 * (need - len(found)) / density)
+            width = min(width * 16, max(wanted, width / 4, timedelta(seconds=1)))
+    held = read * size / len(found) if found else width
+    return found[:need], min(max(held, timedelta(seconds=1)), timedelta(days=365 * 200))
 
 
-def cursor_format(cursor: Cursor) -> str:
-    return f"{cursor[0].isoformat()}_{cursor[1]}"
+def _near_edge(plan: Plan, start: Key | None) -> tuple[datetime, bool]:
+    """Where the first window starts, and whether it includes that moment (a cursor's own
+    moment is included, for its ties; the date range's end is not)."""
+    if plan.sort.descending:
+        high = plan.high or LATEST
+        if plan.newest is not None:
+            high = min(high, plan.newest + MS)
+        return (start[0], True) if start and start[0] < high else (high, False)
+    low = plan.low or EARLIEST
+    if plan.oldest is not None:
+        low = max(low, plan.oldest)
+    return (start[0], True) if start and start[0] >= low else (low, True)
 
 
-def cursor_parse(text: str) -> Cursor | None:
-    """The cursor of a page link; None (the first page) for anything malformed."""
-    moment, _, object_id = text.rpartition("_")
-    try:
-        return _aware(datetime.fromisoformat(moment)), ObjectId(object_id)
-    except (ValueError, TypeError):
-        return None
+def _far_edge(plan: Plan, near: datetime, width: timedelta) -> tuple[datetime, bool]:
+    """The far end of the window that starts at `near`, and whether it ends the order: past
+    FLOOR or now + AHEAD a window reads everything that is left."""
+    if plan.sort.descending:
+        edge = _whole_ms(min(near, _newest(plan) + MS) - width)
+        low = plan.low or EARLIEST
+        return (low, True) if edge <= low or edge <= (plan.oldest or FLOOR) else (edge, False)
+    edge = _whole_ms(max(near, plan.oldest or FLOOR) + width)
+    high = plan.high or LATEST
+    return (high, True) if edge >= high or edge > _newest(plan) else (edge, False)
+
+
+def _newest(plan: Plan) -> datetime:
+    return plan.newest if plan.newest is not None else timezone.now() + AHEAD
+
+
+def _window_filter(plan: Plan, near: datetime, far: datetime, *, inclusive: bool) -> dict[str, Any]:
+    """The flat filter of one window: the owner, one term, one range of the sort key.
+
+    Only exclusive bounds, a millisecond (BSON's precision) beyond an inclusive one: SecantusDB
+    0.7.0b3 drops the keys equal to an inclusive bound at the far end of its index scan
+    ($gte on a descending index field, $lte on an ascending one).
+    """
+    if plan.sort.descending:
+        bounds = {"$gt": far - MS, "$lt": near + MS if inclusive else near}
+    else:
+        bounds = {"$gt": near - MS if inclusive else near, "$lt": far}
+    return {"owner_id": plan.owner_id, "hidden": False, "terms": plan.term, plan.sort.field: bounds}
 
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def label_choices(*, owner: User, limit: int = 50) -> list[str]:
-    """The owner's most frequent labels, for the gallery's filter; cached for a few minutes
-    because it groups every image of the owner (new labels show up after that)."""
-    key = f"gallery:labels:{owner.pk}"
-    if (cached := cache.get(key)) is not None:
-        return list(cached)
-    pipeline: list[dict[str, Any]] = [
-        {"$match": {"owner_id": owner.pk, "hidden": False}},
-        {"$unwind": "$detections"},
-        {"$group": {"_id": "$detections.label", "n": {"$sum": 1}}},
-        {"$sort": {"n": -1, "_id": 1}},
-        {"$limit": limit},
-    ]
-    labels = sorted(row["_id"] for row in collection_for(Image).aggregate(pipeline))
-    cache.set(key, labels, LABELS_CACHE_SECONDS)
-    return labels
+def _whole_ms(moment: datetime) -> datetime:
+    """Dates are stored to the millisecond: window edges too, so that windows meet exactly."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def _millis(moment: datetime) -> int:
+    return _millis_of(_aware(moment) - datetime(1970, 1, 1, tzinfo=UTC))
+
+
+def _millis_of(span: timedelta) -> int:
+    return span.days * 86_400_000 + span.seconds * 1000 + span.microseconds // 1000
 
 
 def _day_start(day: date, *, next_day: bool = False) -> datetime:

@@ -1,8 +1,10 @@
 """Changes to a user's images: create from an upload or an import, update, delete."""
 
 import logging
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from bson import ObjectId
 from django.conf import settings
@@ -11,11 +13,15 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError
+from pymongo import ReturnDocument, UpdateOne
+from pymongo.errors import BulkWriteError
 
 from accounts.models import User
 from gallery.imaging import ImageRejected, inspect_image
-from gallery.models import Image
+from gallery.models import Image, TermCount
 from gallery.storage import original_name
+from gallery.terms import ALL, document_terms, facet_counts_delta, image_terms, is_facet
+from imagesite.mongo import collection_for
 from jobs.models import Job
 from jobs.services import job_record, job_send, jobs_supersede
 
@@ -77,6 +83,7 @@ def image_create(
         original_name=name[:255],
         title=_title_from(name),
     )
+    image_terms_set(image=image)
     file.seek(0)
     try:
         image.original.save(
@@ -94,6 +101,9 @@ def image_create(
     except IntegrityError:  # the same file uploaded twice at once: the other request won
         job.delete()
         return Image.objects.get(owner=owner, sha256=info.sha256), False
+    term_counts_add(
+        owner_id=owner.pk, delta=facet_counts_delta([], image.terms), moments=_moments(image)
+    )
     job_send(job=job)
     return image, True
 
@@ -140,6 +150,7 @@ def image_update(*, image: Image, title: str, description: str, tags: list[str])
     image.tags = sorted({tag.strip().lower() for tag in tags if tag.strip()})
     image.full_clean(exclude=["original", "thumbnail", "preview", "detections"])
     image.save(update_fields=["title", "description", "tags"])
+    image.terms = image_terms_refresh(image_id=image.pk)
     return image
 
 
@@ -158,7 +169,10 @@ def image_delete(*, image: Image) -> None:
     Image.objects.filter(pk=image.pk).update(current_version=None)
     image.versions.all().delete()
     Job.objects.filter(image=image).delete()
+    before = collection_for(Image).find_one({"_id": image.pk}, _COUNTED)
     image.delete()
+    if before is not None:
+        term_counts_add(owner_id=image.owner_id, delta=facet_counts_delta(_counted(before), []))
     for name in names:
         default_storage.delete(name)
 
@@ -173,3 +187,136 @@ def images_delete(*, owner: User, image_ids: list[ObjectId]) -> int:
 def _title_from(name: str) -> str:
     stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return stem.replace("_", " ").replace("-", " ").strip()[:200]
+
+
+# The fields an image's terms come from (gallery.terms.document_terms), and what is counted.
+TERM_SOURCES = dict.fromkeys(
+    ["title", "description", "tags", "detections", "camera_make", "camera_model", "format"]
+    + ["source", "owner_id", "hidden", "taken_at", "uploaded_at"],
+    1,
+)
+_COUNTED = {"terms": 1, "hidden": 1}
+
+
+def image_terms_set(*, image: Image) -> None:
+    """Set the terms and the taken order's key of an unsaved image (no query), e.g. before
+    image.save() or bulk_create; the facet counts follow with term_counts_add or rebuild."""
+    image.terms = image_terms(
+        title=image.title,
+        description=image.description,
+        tags=image.tags,
+        labels=image.labels,
+        camera=f"{image.camera_make} {image.camera_model}".strip(),
+        format=image.format,
+        source=image.source,
+    )
+    image.sort_taken_at = image.taken_at or image.uploaded_at
+
+
+def image_terms_refresh(*, image_id: ObjectId) -> list[str]:
+    """Recompute an image's terms from its stored fields and move the owner's facet counts
+    by the difference; call it wherever title, description, tags, detections, camera, format
+    or dates change. Idempotent: the counts move by what the write really changed."""
+    images = collection_for(Image)
+    document = images.find_one({"_id": image_id}, TERM_SOURCES)
+    if document is None:
+        return []
+    terms = document_terms(document)
+    taken = document.get("taken_at") or document.get("uploaded_at")
+    before = images.find_one_and_update(
+        {"_id": image_id},
+        {"$set": {"terms": terms, "sort_taken_at": taken}},
+        projection=_COUNTED,
+        return_document=ReturnDocument.BEFORE,
+    )
+    if before is not None:
+        after = [] if before.get("hidden") else terms
+        term_counts_add(
+            owner_id=document["owner_id"],
+            delta=facet_counts_delta(_counted(before), after),
+            moments={"uploaded_at": document.get("uploaded_at"), "sort_taken_at": taken},
+        )
+    return terms
+
+
+def images_hide(*, images: Iterable[Image], hidden: bool) -> int:
+    """Hide images from their owners' galleries (a moderator's action), or show them again;
+    a hidden image leaves the facet counts."""
+    changed = 0
+    for image in images:
+        before = collection_for(Image).find_one_and_update(
+            {"_id": image.pk, "hidden": not hidden},
+            {"$set": {"hidden": hidden}},
+            projection={"terms": 1, "owner_id": 1},
+        )
+        if before is not None:
+            terms = before.get("terms") or []
+            delta = facet_counts_delta(terms, []) if hidden else facet_counts_delta([], terms)
+            term_counts_add(owner_id=before["owner_id"], delta=delta)
+            changed += 1
+    return changed
+
+
+def term_counts_add(
+    *, owner_id: ObjectId, delta: dict[str, int], moments: dict[str, Any] | None = None
+) -> None:
+    """Move an owner's facet counts ($inc, upserting new terms); `moments` (sort field ->
+    value) widen the owner's oldest and newest keys, where the gallery's orders start."""
+    writes = [
+        UpdateOne({"owner_id": owner_id, "term": term}, {"$inc": {"count": n}}, upsert=True)
+        for term, n in delta.items()
+    ]
+    if moments := {name: value for name, value in (moments or {}).items() if value}:
+        oldest = {f"oldest.{name}": value for name, value in moments.items()}
+        newest = {f"newest.{name}": value for name, value in moments.items()}
+        writes.append(
+            UpdateOne(
+                {"owner_id": owner_id, "term": ALL},
+                {"$min": oldest, "$max": newest, "$setOnInsert": {"count": 0}},
+                upsert=True,
+            )
+        )
+    if not writes:
+        return
+    try:
+        collection_for(TermCount).bulk_write(writes, ordered=False)
+    except BulkWriteError as error:  # two first upserts of a term at once: one lost the race
+        failed = {item["index"] for item in error.details.get("writeErrors", [])}
+        collection_for(TermCount).bulk_write([writes[index] for index in failed], ordered=False)
+
+
+def term_counts_rebuild(*, owner_id: ObjectId) -> None:
+    """Count an owner's facets afresh from the images (after bulk imports; repairs drift)."""
+    counts: Counter[str] = Counter()
+    fields = {**_COUNTED, "uploaded_at": 1, "sort_taken_at": 1}
+    oldest: dict[str, Any] = {}
+    newest: dict[str, Any] = {}
+    for document in collection_for(Image).find({"owner_id": owner_id}, fields):
+        for name in ("uploaded_at", "sort_taken_at"):
+            if value := document.get(name):
+                oldest[name] = min(oldest.get(name, value), value)
+                newest[name] = max(newest.get(name, value), value)
+        counts.update(term for term in _counted(document) if is_facet(term))
+    collection = collection_for(TermCount)
+    collection.delete_many({"owner_id": owner_id})
+    rows = [{"owner_id": owner_id, "term": term, "count": n} for term, n in counts.items()]
+    rows = [row for row in rows if row["term"] != ALL]
+    rows.append(
+        {
+            "owner_id": owner_id,
+            "term": ALL,
+            "count": counts[ALL],
+            "oldest": oldest,
+            "newest": newest,
+        }
+    )
+    collection.insert_many(rows)
+
+
+def _moments(image: Image) -> dict[str, Any]:
+    return {"uploaded_at": image.uploaded_at, "sort_taken_at": image.sort_taken_at}
+
+
+def _counted(document: dict[str, Any]) -> list[str]:
+    """The terms an image document adds to its owner's facet counts (none while hidden)."""
+    return [] if document.get("hidden") else list(document.get("terms") or [])

@@ -16,13 +16,13 @@ from accounts.http import AuthedRequest
 from gallery.forms import GalleryFilterForm, ImageMetaForm, UploadForm
 from gallery.models import Image
 from gallery.selectors import (
-    cursor_format,
-    cursor_parse,
+    Cursor,
+    facets_get,
+    gallery_plan,
+    image_count,
     image_get,
     image_neighbours,
     image_page,
-    image_page_after,
-    label_choices,
 )
 from gallery.services import image_delete, image_update, images_delete, upload_accept
 from imagesite.converters import object_ids
@@ -66,37 +66,37 @@ def upload(request: AuthedRequest) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def gallery(request: AuthedRequest) -> HttpResponse:
-    """The grid; the upload order pages by cursor (`after`), other orders and searches by
-    offset. An htmx request gets the grid, or the next page for infinite scrolling."""
+    """The grid, paged by an opaque cursor (`after`) for every filter and order. An htmx
+    request gets the grid, or the next page for infinite scrolling."""
     form = GalleryFilterForm(request.GET)
-    filters = form.to_filter()
-    size = settings.GALLERY_PAGE_SIZE
+    facets = facets_get(owner_id=request.user.pk)
+    plan = gallery_plan(owner_id=request.user.pk, filters=form.to_filter(), facets=facets)
+    cursor = Cursor.parse(request.GET.get("after", ""))
+    page = image_page(plan=plan, cursor=cursor, size=settings.GALLERY_PAGE_SIZE)
     query = request.GET.copy()
-    if filters.in_upload_order:
-        cursor = cursor_parse(request.GET.get("after", ""))
-        images, following = image_page_after(
-            owner_id=request.user.pk, filters=filters, cursor=cursor, size=size
-        )
-        has_more, continued = following is not None, cursor is not None
-        if following:
-            query["after"] = cursor_format(following)
-    else:
-        offset_text = request.GET.get("offset", "0")
-        offset = int(offset_text) if offset_text.isdigit() else 0
-        images, has_more = image_page(owner=request.user, filters=filters, offset=offset, size=size)
-        continued = offset > 0
-        query["offset"] = str(offset + size)
+    if page.following:
+        query["after"] = page.following.format()
     context = {
         "form": form,
-        "images": images,
-        "has_more": has_more,
+        "images": page.images,
+        "has_more": page.following is not None,
         "next_url": f"{reverse('gallery:gallery')}?{query.urlencode()}",
+        "list_query": list_query(request),
     }
+    if request.htmx and not request.htmx.boosted and cursor:
+        return render(request, "gallery/gallery.html#page", context)
+    context["count"] = image_count(plan=plan, facets=facets)
     if request.htmx and not request.htmx.boosted:
-        template = "gallery/gallery.html#page" if continued else "gallery/gallery.html#grid"
-        return render(request, template, context)
-    context["labels"] = label_choices(owner=request.user)
+        return render(request, "gallery/gallery.html#grid", context)
+    context |= {"labels": facets.choices("label"), "tags": facets.choices("tag")}
     return render(request, "gallery/gallery.html", context)
+
+
+def list_query(request: AuthedRequest) -> str:
+    """The gallery's filter and order from the query string, for links that keep them."""
+    query = request.GET.copy()
+    query.pop("after", None)
+    return query.urlencode()
 
 
 @login_required
@@ -124,7 +124,11 @@ def image_status(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
 @require_GET
 def image_detail(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
     image = _owned_image(request, image_id)
-    newer, older = image_neighbours(image=image)
+    filters = GalleryFilterForm(request.GET).to_filter()
+    plan = gallery_plan(
+        owner_id=request.user.pk, filters=filters, facets=facets_get(owner_id=request.user.pk)
+    )
+    previous, following = image_neighbours(image=image, plan=plan)
     form = ImageMetaForm(
         initial={
             "title": image.title,
@@ -137,8 +141,9 @@ def image_detail(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
         "gallery/detail.html",
         {
             "image": image,
-            "newer": newer,
-            "older": older,
+            "previous": previous,
+            "following": following,
+            "list_query": list_query(request),
             "form": form,
         },
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from gallery.imaging import load_rgb
 from gallery.models import Detection, Image
 from gallery.selectors import image_get
+from gallery.services import image_terms_refresh
 from jobs.models import Job
 from jobs.services import job_enqueue
 from processing.ml.detect import Detection as MlDetection
@@ -97,6 +98,7 @@ def image_recognise(*, image: Image) -> list[Detection]:
     Image.objects.filter(pk=image.pk).update(
         detections=detections, recognised_at=timezone.now(), recognition_model=DETECTOR
     )
+    image_terms_refresh(image_id=image.pk)  # labels: searchable, counted in the choices
     return detections
 
 

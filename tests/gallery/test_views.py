@@ -12,8 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gallery.models import Image
-from gallery.selectors import image_neighbours
-from gallery.services import image_create
+from gallery.selectors import (
+    Facets,
+    GalleryFilter,
+    gallery_plan,
+    image_neighbours,
+)
+from gallery.services import image_create, image_terms_refresh, image_update
 from jobs.models import Job
 from tests.factories import ready_image
 
@@ -130,8 +135,7 @@ def test_title_description_and_tags_are_saved(user_client, image) -> None:
 def test_search_and_filters_find_the_right_images(user_client, user, corpus) -> None:
     jpeg = ready_image(user, corpus / "exif/gps/DSCN0010.jpg")
     png = ready_image(user, corpus / "formats/png/with-alpha.png")
-    jpeg.title, jpeg.tags = "Harbour at dusk", ["sea"]
-    jpeg.save()
+    image_update(image=jpeg, title="Harbour at dusk", description="", tags=["sea"])
 
     def shown(**query: str) -> set[str]:
         body = user_client.get(reverse("gallery:gallery"), query).content.decode()
@@ -142,7 +146,15 @@ def test_search_and_filters_find_the_right_images(user_client, user, corpus) -> 
     assert shown(q="harbour") == {str(jpeg.pk)}
     assert shown(q="sea") == {str(jpeg.pk)}
     assert shown(source="scrape") == set()
+    assert shown(q="harb") == {str(jpeg.pk)}  # a word's prefix
+    assert shown(q="dusk harbour") == {str(jpeg.pk)}
+    assert shown(q="harbour night") == set()  # every word must match
+    assert shown(tag="sea") == {str(jpeg.pk)}
     assert shown(sort="taken") == {str(jpeg.pk), str(png.pk)}
+    assert shown(sort="uploaded_asc") == {str(jpeg.pk), str(png.pk)}
+    body = user_client.get(reverse("gallery:gallery"), {"q": "harbour"}).content.decode()
+    assert "1 image<" in body
+    assert f'/images/{jpeg.pk}/?q=harbour"' in body  # the detail link keeps the filter
 
 
 def test_the_gallery_page_uses_the_same_number_of_queries_for_any_page_size(
@@ -216,6 +228,7 @@ def test_the_upload_order_pages_by_cursor_through_gaps_and_ties(
     ages = [0, 0, 1, 2, 400, 401, 9000]
     for image, days in zip(images, ages, strict=True):
         Image.objects.filter(pk=image.pk).update(uploaded_at=now - timedelta(days=days))
+        image_terms_refresh(image_id=image.pk)
     newest_first = sorted(
         Image.objects.filter(owner=user), key=lambda i: (i.uploaded_at, i.pk), reverse=True
     )
@@ -231,5 +244,17 @@ def test_the_upload_order_pages_by_cursor_through_gaps_and_ties(
         pages += 1
     assert seen == expected
     assert pages == 3
-    newer, older = image_neighbours(image=newest_first[3])
+    plan = gallery_plan(owner_id=user.pk, filters=GalleryFilter(), facets=Facets())
+    newer, older = image_neighbours(image=newest_first[3], plan=plan)
     assert (newer.pk, older.pk) == (newest_first[2].pk, newest_first[4].pk)
+    oldest_first = gallery_plan(
+        owner_id=user.pk, filters=GalleryFilter(sort="uploaded_asc"), facets=Facets()
+    )
+    previous, following = image_neighbours(image=newest_first[3], plan=oldest_first)
+    assert (previous.pk, following.pk) == (newest_first[4].pk, newest_first[2].pk)
+    detail = user_client.get(
+        reverse("gallery:image_detail", args=[newest_first[3].pk]), {"sort": "uploaded_asc"}
+    ).content.decode()
+    assert f'/images/{newest_first[4].pk}/?sort=uploaded_asc" >← Previous' in detail.replace(
+        '">', '" >'
+    )

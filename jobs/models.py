@@ -42,6 +42,7 @@ class Job(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)  # times a worker started it
     lease_until = models.DateTimeField(null=True, blank=True)  # renewed while a worker runs it
+    worker = models.CharField(max_length=300, blank=True)  # host:pid of the process running it
     queued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

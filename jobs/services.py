@@ -7,6 +7,8 @@ so sending again is always safe.
 """
 
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -97,16 +99,42 @@ def job_run(*, job_id: str | None, work: Callable[[], object]) -> None:
 
 
 def _claim(job_id: str) -> bool:
+    """Take the job: queued, started by a worker whose lease ran out, or started by a process
+    of this host that is gone (a redelivery after its pool process was killed: no need to wait
+    for the lease)."""
     now = timezone.now()
     claimable = Q(status=Job.Status.QUEUED) | Q(status=Job.Status.STARTED, lease_until__lt=now)
+    if (holder := _dead_local_holder(job_id)) is not None:
+        claimable |= Q(status=Job.Status.STARTED, worker=holder)
     return bool(
         Job.objects.filter(claimable, pk=job_id).update(
             status=Job.Status.STARTED,
             started_at=now,
             lease_until=now + LEASE,
             attempts=F("attempts") + 1,
+            worker=_this_process(),
         )
     )
+
+
+def _this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _dead_local_holder(job_id: str) -> str | None:
+    holder = Job.objects.filter(pk=job_id, status=Job.Status.STARTED).values_list(
+        "worker", flat=True
+    )
+    host, _, pid = (holder.first() or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return f"{host}:{pid}"
+    except PermissionError:  # alive, another user's
+        return None
+    return None
 
 
 @contextmanager

@@ -142,3 +142,22 @@ def test_a_job_whose_broker_is_away_stays_unsent_for_the_sweep(monkeypatch) -> N
     assert (job.status, job.sent_at) == (Job.Status.QUEUED, None)
     monkeypatch.undo()
     assert jobs_sweep(now=timezone.now() + RESEND_AFTER * 2).resent == 1
+
+
+def test_a_redelivered_job_of_a_dead_local_process_is_taken_at_once() -> None:
+    """A pool process killed mid-task: its lease still holds, but this host can see it is gone."""
+    import socket
+    import subprocess
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    lease = timezone.now() + timedelta(seconds=30)
+    job = _job(
+        status=Job.Status.STARTED, lease_until=lease, worker=f"{socket.gethostname()}:{gone.pid}"
+    )
+    alive = _job(status=Job.Status.STARTED, lease_until=lease, worker=f"{socket.gethostname()}:1")
+    elsewhere = _job(status=Job.Status.STARTED, lease_until=lease, worker=f"other-host:{gone.pid}")
+    runs: list[str] = []
+    for each in (job, alive, elsewhere):
+        job_run(job_id=str(each.pk), work=lambda each=each: runs.append(str(each.pk)))
+    assert runs == [str(job.pk)]

@@ -9,9 +9,12 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from imagesite.env import env_bool, env_int, env_list, env_str, with_database
+from imagesite.embedded_db import embedded_db_recorded_port
+from imagesite.env import env_bool, env_file_load, env_int, env_list, env_str, with_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A .env file at the root (or ENV_FILE; empty: none) fills in variables that are not set.
+env_file_load(Path(env_str("ENV_FILE", str(BASE_DIR / ".env"))))
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 # Safety: production refuses DEBUG and an unsafe or missing secret key
@@ -105,7 +108,12 @@ TEMPLATES = [
 # Short timeouts: with the database away a page answers 503 in under 2 s (imagesite/middleware.py)
 # instead of hanging; journal=True: a write is acknowledged once it is on disk (with w=1 on a
 # standalone server, the replica set's default "majority" elsewhere).
-EMBEDDED_DB_PORT = env_int("EMBEDDED_DB_PORT", 27117)
+# The port comes from EMBEDDED_DB_PORT, else from the record of a running launcher (so that
+# manage.py in another shell finds the database bin/dev started), else 27117.
+EMBEDDED_DB_RECORD = VAR_DIR / "embedded-db.json"
+EMBEDDED_DB_PORT = env_int(
+    "EMBEDDED_DB_PORT", embedded_db_recorded_port(path=EMBEDDED_DB_RECORD) or 27117
+)
 MONGODB_URI = (
     env_str("MONGODB_URI") or f"mongodb://127.0.0.1:{EMBEDDED_DB_PORT}/?directConnection=true"
 )

@@ -135,9 +135,12 @@ DATABASES = {
     },
 }
 
-# Redis (optional): broker, results and cache when set (CACHE_URL puts the cache elsewhere)
+# Redis (optional): broker, results and cache when set (CACHE_URL puts the cache elsewhere).
+# Without Redis the cache is a collection of the database (imagesite/cache.py): the login limits
+# must be shared by every process, which per-process memory is not.
 REDIS_URL = env_str("REDIS_URL")
 CACHE_URL = env_str("CACHE_URL", REDIS_URL)
+CACHES: dict[str, dict[str, object]]
 if CACHE_URL:
     CACHES = {
         "default": {
@@ -148,7 +151,7 @@ if CACHE_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "imagesite.cache.MongoDBCache", "LOCATION": "django_cache"}}
 
 # Celery: queues default, ml and scrape; late acknowledgement so a killed worker's task runs again
 # On the database, the broker's client gets the same short timeouts and journaled writes.
@@ -256,11 +259,31 @@ ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_EMAIL_CONFIRMATION_HMAC = False  # HMAC keys sign ObjectId pks as JSON and fail
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.ProjectSignupForm",
+    "add_email": "accounts.forms.ProjectAddEmailForm",
+    "reset_password": "accounts.forms.ProjectResetPasswordForm",
+}
+ACCOUNT_PREVENT_ENUMERATION = True  # sign-up answers alike whether the address has an account
+ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": "",  # replaced by accounts/ratelimit.py, which the admin's login uses too
     "signup": "20/h/ip",
     "reset_password": "5/h/ip,3/h/key",
 }
+# Failed logins allowed per account and per client address within the window (seconds)
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)
+LOGIN_FAILURE_WINDOW_S = env_int("LOGIN_FAILURE_WINDOW_S", 300)
+# Behind a reverse proxy: how many proxies add X-Forwarded-For (the client address of the limits)
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Who may sign up: "open", "invite" (staff send invitations from the admin) or "closed"; with
+# no account yet sign-up is open (but when closed) and the first account is the administrator.
+REGISTRATION = env_str("REGISTRATION", "invite").strip().lower()
+if REGISTRATION not in ("open", "invite", "closed"):
+    raise ImproperlyConfigured(f"REGISTRATION must be open, invite or closed, not {REGISTRATION!r}")
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Image workshop] "
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "gallery:upload"

@@ -1,5 +1,8 @@
 """allauth's forms with the project's rules (ACCOUNT_FORMS), and the admin's login form."""
 
+import statistics
+import time
+from collections import deque
 from typing import Any
 
 from allauth.account.forms import AddEmailForm, ResetPasswordForm, SignupForm
@@ -15,6 +18,8 @@ from accounts.selectors import email_owner
 from accounts.services import TAKEN, email_attach_send, email_claims_release
 
 TOO_MANY = "Too many failed login attempts. Try again later."
+# What creating an account took lately in this process (ProjectSignupForm.try_save)
+_new_account_s: deque[float] = deque([0.5], maxlen=9)
 
 
 class ProjectSignupForm(SignupForm):
@@ -25,11 +30,19 @@ class ProjectSignupForm(SignupForm):
         return value
 
     def try_save(self, request: HttpRequest) -> tuple[User | None, HttpResponse | None]:
-        """Both answers cost the same (F11): a new account hashes its password, so an address
-        that already has one hashes it too, to be thrown away, before allauth mails its owner."""
+        """Both answers take as long (F11). A new account hashes its password and writes
+        several documents; for an address that has an account already, allauth only mails its
+        owner. So that path hashes the password too (thrown away) and then waits out the rest
+        of what creating an account has lately taken in this process."""
+        started = time.monotonic()
         if self.account_already_exists:
             make_password(self.cleaned_data.get("password1") or "")
         result: tuple[User | None, HttpResponse | None] = super().try_save(request)
+        took = time.monotonic() - started
+        if self.account_already_exists:
+            time.sleep(max(0.0, statistics.median(_new_account_s) - took))
+        else:  # the median of the last few: one slow sign-up does not set the pace
+            _new_account_s.append(took)
         return result
 
 

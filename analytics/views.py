@@ -47,19 +47,22 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_POST
 def recompute(request: AuthedRequest) -> HttpResponse:
-    job = snapshot_enqueue(owner=_scope(request))
+    owner = _scope(request)
+    job = snapshot_enqueue(owner=owner)
     return render(
-        request,
-        "analytics/dashboard.html#recompute",
-        {"job": job, "all_users": _scope(request) is None},
+        request, "analytics/dashboard.html#recompute", {"job": job, "all_users": owner is None}
     )
 
 
 @login_required
 @require_GET
 def job_progress(request: AuthedRequest, job_id: ObjectId) -> HttpResponse:
-    job = found_or_404(snapshot_job_get(owner=_scope(request), job_id=job_id))
-    response = render(request, "analytics/dashboard.html#recompute", {"job": job})
+    owner = _scope(request)
+    job = found_or_404(snapshot_job_get(owner=owner, job_id=job_id))
+    # all_users: the next poll (and the form after a failure) keeps ?scope=all
+    response = render(
+        request, "analytics/dashboard.html#recompute", {"job": job, "all_users": owner is None}
+    )
     if not job.is_active:
         response["HX-Refresh"] = "true"  # the new snapshot replaces the whole page
     return response

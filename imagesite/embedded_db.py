@@ -1,5 +1,7 @@
 """The embedded database: a SecantusDB server (MongoDB wire protocol) run as a child process."""
 
+import json
+import os
 import socket
 import subprocess
 import sys
@@ -79,3 +81,35 @@ def embedded_db_wait(
 def port_in_use(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def embedded_db_record(*, path: Path, port: int) -> None:
+    """Note the port of the running server (and the launcher's pid) for manage.py to find."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"port": port, "pid": os.getpid()}), encoding="utf-8")
+
+
+def embedded_db_recorded_port(*, path: Path) -> int | None:
+    """The port a running launcher recorded; None without a record or when its launcher is gone
+    (a record left by a killed launcher must not send manage.py to a dead port)."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        port, pid = int(record["port"]), int(record["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # alive, another user's
+    return port
+
+
+def embedded_db_forget(*, path: Path) -> None:
+    """Remove the record if this process wrote it."""
+    try:
+        if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+            path.unlink()
+    except (OSError, ValueError, AttributeError):
+        pass

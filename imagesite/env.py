@@ -1,6 +1,7 @@
 """Read settings from the environment; a bad value fails loudly, naming the variable."""
 
 import os
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -50,3 +51,22 @@ def with_database(uri: str, database: str, *, defaults: dict[str, str] | None = 
     given = {key.lower() for key, _ in query}
     query += [(key, value) for key, value in (defaults or {}).items() if key.lower() not in given]
     return urlunsplit((parts.scheme, parts.netloc, f"/{database}", urlencode(query), ""))
+
+
+def env_file_load(path: Path) -> None:
+    """Read KEY=VALUE lines from path, if it exists, into os.environ without overriding a
+    variable already set; blank lines and lines starting with # are skipped, `export ` and one
+    pair of surrounding quotes are allowed."""
+    if not path.is_file():
+        return
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key.isidentifier():
+            raise ImproperlyConfigured(f"{path}, line {number}: expected KEY=VALUE, not {raw!r}")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        os.environ.setdefault(key, value)

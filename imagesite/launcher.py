@@ -258,7 +258,12 @@ def _start_database(supervisor: Supervisor) -> int:
     """Start the embedded database; 0, or 1 when its port is taken."""
     from django.conf import settings
 
-    from imagesite.embedded_db import embedded_db_start, embedded_db_wait, port_in_use
+    from imagesite.embedded_db import (
+        embedded_db_record,
+        embedded_db_start,
+        embedded_db_wait,
+        port_in_use,
+    )
 
     db_port = settings.EMBEDDED_DB_PORT
     if port_in_use(db_port):
@@ -275,6 +280,7 @@ def _start_database(supervisor: Supervisor) -> int:
     )
     say(f"  database  SecantusDB on 127.0.0.1:{db_port}, data in {storage} (sync on commit)")
     embedded_db_wait(uri=settings.MONGODB_URI, process=child.process)
+    embedded_db_record(path=settings.EMBEDDED_DB_RECORD, port=db_port)  # for manage.py
     return 0
 
 
@@ -308,6 +314,8 @@ def _watch(supervisor: Supervisor, watch: WorkerWatch) -> None:
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "imagesite.settings")
     from django.conf import settings
+
+    from imagesite.embedded_db import embedded_db_forget
 
     log_dir = settings.VAR_DIR / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -347,6 +355,7 @@ def main() -> int:
             signal.signal(stop_signal, signal.SIG_IGN)  # a second Ctrl-C must not cut the stop
         started = time.monotonic()
         supervisor.stop()
+        embedded_db_forget(path=settings.EMBEDDED_DB_RECORD)
         if watch:
             watch.close()
         say(f"Stopped. ({time.monotonic() - started:.1f} s)")

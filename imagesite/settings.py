@@ -9,9 +9,12 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from imagesite.env import env_bool, env_int, env_list, env_str, with_database
+from imagesite.embedded_db import embedded_db_recorded_port
+from imagesite.env import env_bool, env_file_load, env_int, env_list, env_str, with_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A .env file at the root (or ENV_FILE; empty: none) fills in variables that are not set.
+env_file_load(Path(env_str("ENV_FILE", str(BASE_DIR / ".env"))))
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 # Safety: production refuses DEBUG and an unsafe or missing secret key
@@ -105,7 +108,12 @@ TEMPLATES = [
 # Short timeouts: with the database away a page answers 503 in under 2 s (imagesite/middleware.py)
 # instead of hanging; journal=True: a write is acknowledged once it is on disk (with w=1 on a
 # standalone server, the replica set's default "majority" elsewhere).
-EMBEDDED_DB_PORT = env_int("EMBEDDED_DB_PORT", 27117)
+# The port comes from EMBEDDED_DB_PORT, else from the record of a running launcher (so that
+# manage.py in another shell finds the database bin/dev started), else 27117.
+EMBEDDED_DB_RECORD = VAR_DIR / "embedded-db.json"
+EMBEDDED_DB_PORT = env_int(
+    "EMBEDDED_DB_PORT", embedded_db_recorded_port(path=EMBEDDED_DB_RECORD) or 27117
+)
 MONGODB_URI = (
     env_str("MONGODB_URI") or f"mongodb://127.0.0.1:{EMBEDDED_DB_PORT}/?directConnection=true"
 )
@@ -127,9 +135,12 @@ DATABASES = {
     },
 }
 
-# Redis (optional): broker, results and cache when set (CACHE_URL puts the cache elsewhere)
+# Redis (optional): broker, results and cache when set (CACHE_URL puts the cache elsewhere).
+# Without Redis the cache is a collection of the database (imagesite/cache.py): the login limits
+# must be shared by every process, which per-process memory is not.
 REDIS_URL = env_str("REDIS_URL")
 CACHE_URL = env_str("CACHE_URL", REDIS_URL)
+CACHES: dict[str, dict[str, object]]
 if CACHE_URL:
     CACHES = {
         "default": {
@@ -140,7 +151,7 @@ if CACHE_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "imagesite.cache.MongoDBCache", "LOCATION": "django_cache"}}
 
 # Celery: queues default, ml and scrape; late acknowledgement so a killed worker's task runs again
 # On the database, the broker's client gets the same short timeouts and journaled writes.
@@ -252,11 +263,31 @@ ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_EMAIL_CONFIRMATION_HMAC = False  # HMAC keys sign ObjectId pks as JSON and fail
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.ProjectSignupForm",
+    "add_email": "accounts.forms.ProjectAddEmailForm",
+    "reset_password": "accounts.forms.ProjectResetPasswordForm",
+}
+ACCOUNT_PREVENT_ENUMERATION = True  # sign-up answers alike whether the address has an account
+ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": "",  # replaced by accounts/ratelimit.py, which the admin's login uses too
     "signup": "20/h/ip",
     "reset_password": "5/h/ip,3/h/key",
 }
+# Failed logins allowed per account and per client address within the window (seconds)
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)
+LOGIN_FAILURE_WINDOW_S = env_int("LOGIN_FAILURE_WINDOW_S", 300)
+# Behind a reverse proxy: how many proxies add X-Forwarded-For (the client address of the limits)
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Who may sign up: "open", "invite" (staff send invitations from the admin) or "closed"; with
+# no account yet sign-up is open (but when closed) and the first account is the administrator.
+REGISTRATION = env_str("REGISTRATION", "invite").strip().lower()
+if REGISTRATION not in ("open", "invite", "closed"):
+    raise ImproperlyConfigured(f"REGISTRATION must be open, invite or closed, not {REGISTRATION!r}")
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Image workshop] "
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "gallery:upload"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("processing.urls")),
     path("", include("scraping.urls")),
     path("", include("analytics.urls")),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,7 @@ _ROOT = tempfile.mkdtemp(prefix="imagesite-tests-")
 atexit.register(shutil.rmtree, _ROOT, ignore_errors=True)
 
 os.environ["DJANGO_SETTINGS_MODULE"] = "imagesite.settings"
+os.environ["ENV_FILE"] = ""  # a developer's .env must not reach the tests
 os.environ["VAR_DIR"] = _ROOT
 os.environ["MEDIA_ROOT"] = os.path.join(_ROOT, "media")
 os.environ["MODEL_DIR"] = os.path.join(_ROOT, "models")

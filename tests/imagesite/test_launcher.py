@@ -1,6 +1,7 @@
 """The launcher keeps the application running: a killed worker or database is restarted, the
 site keeps answering, and Ctrl-C stops everything in order within 10 s."""
 
+import json
 import os
 import re
 import signal
@@ -57,6 +58,8 @@ def test_killed_children_are_restarted_and_the_stop_is_orderly(tmp_path: Path) -
     )
     try:
         _wait_for(output, "is running at")
+        record = json.loads((tmp_path / "embedded-db.json").read_text())
+        assert record == {"port": db_port, "pid": launcher.pid}  # what manage.py reads
         database_pid, worker_pid = _pid(output, "database"), _pid(output, "worker")
         os.kill(worker_pid, signal.SIGKILL)
         _wait_for(output, "worker restarted")
@@ -77,5 +80,6 @@ def test_killed_children_are_restarted_and_the_stop_is_orderly(tmp_path: Path) -
         if launcher.poll() is None:
             os.killpg(launcher.pid, signal.SIGKILL)
     assert "Stopped." in output.read_text()
+    assert not (tmp_path / "embedded-db.json").exists()
     leftovers = subprocess.run(["pgrep", "-f", f"--port {db_port}"], capture_output=True)
     assert leftovers.stdout.strip() == b""

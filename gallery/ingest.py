@@ -2,13 +2,15 @@
 
 from datetime import UTC, datetime, timedelta
 
+from bson import ObjectId
 from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import DatabaseError
 from django.utils import timezone
 
-from gallery.imaging import analyse_image
+from gallery.imaging import ImageRejected, analyse_image
 from gallery.models import Image
 from gallery.storage import rendition_name
 
@@ -23,8 +25,14 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def image_ingest(*, image: Image) -> Image:
-    """Idempotent: running it again rewrites the same renditions and fields."""
-    Image.objects.filter(pk=image.pk).update(status=Image.Status.PROCESSING)
+    """Idempotent: running it again rewrites the same renditions and fields.
+
+    An image deleted meanwhile (before or during the decode) ends it quietly, and the
+    renditions it wrote are removed. A file the decoder refuses (corrupt, or past a decode
+    limit) fails for good: retrying would meet the same refusal.
+    """
+    if not Image.objects.filter(pk=image.pk).update(status=Image.Status.PROCESSING):
+        return image  # deleted before it started
     try:
         with default_storage.open(image.original.name, "rb") as file:
             analysis = analyse_image(
@@ -35,13 +43,17 @@ def image_ingest(*, image: Image) -> Image:
             default_storage.save(name, ContentFile(rendition.data))
             setattr(image, "thumbnail" if size == "thumb" else size, name)
     except Exception as error:
-        attempts = image.ingest_attempts + 1
-        Image.objects.filter(pk=image.pk).update(
+        attempts = (
+            MAX_INGEST_ATTEMPTS if isinstance(error, ImageRejected) else image.ingest_attempts + 1
+        )
+        if not Image.objects.filter(pk=image.pk).update(
             status=Image.Status.FAILED,
             error=f"{error}"[:1000] or type(error).__name__,
             ingest_attempts=attempts,
             retry_after=timezone.now() + retry_delay(attempts),
-        )
+        ):  # deleted meanwhile (its original too): nothing left to fail
+            renditions_delete(owner_id=image.owner_id, sha256=image.sha256)
+            return image
         raise
     metadata = analysis.metadata
     image.exif = metadata.exif
@@ -53,28 +65,44 @@ def image_ingest(*, image: Image) -> Image:
     image.phash = image.phash or analysis.phash  # an import computed it already
     image.status, image.error = Image.Status.READY, ""
     image.ingest_version, image.retry_after = INGEST_VERSION, None
-    image.save(
-        update_fields=[
-            "thumbnail",
-            "preview",
-            "exif",
-            "camera_make",
-            "camera_model",
-            "taken_at",
-            "latitude",
-            "longitude",
-            "width",
-            "height",
-            "phash",
-            "status",
-            "error",
-            "ingest_version",
-            "retry_after",
-        ]
-    )
+    try:
+        image.save(update_fields=INGESTED_FIELDS)
+    except DatabaseError:  # "did not affect any rows": deleted while it was decoded
+        if Image.objects.filter(pk=image.pk).exists():
+            raise
+        renditions_delete(owner_id=image.owner_id, sha256=image.sha256)
+        return image
     # processing (above gallery) decides whether and how to recognise the new image
     current_app.send_task(AFTER_INGEST_TASK, args=[str(image.pk)])
     return image
+
+
+def renditions_delete(*, owner_id: ObjectId, sha256: str) -> None:
+    """Remove an image's renditions by their names, which depend on its content alone, unless
+    another image of the owner (the same file uploaded again) uses them."""
+    if Image.objects.filter(owner_id=owner_id, sha256=sha256).exists():
+        return
+    for size in settings.RENDITION_SIZES:
+        default_storage.delete(rendition_name(owner_id=owner_id, sha256=sha256, size=size))
+
+
+INGESTED_FIELDS = [
+    "thumbnail",
+    "preview",
+    "exif",
+    "camera_make",
+    "camera_model",
+    "taken_at",
+    "latitude",
+    "longitude",
+    "width",
+    "height",
+    "phash",
+    "status",
+    "error",
+    "ingest_version",
+    "retry_after",
+]
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -14,6 +14,7 @@ from django.db import IntegrityError
 
 from accounts.models import User
 from gallery.imaging import ImageRejected, inspect_image
+from gallery.ingest import renditions_delete
 from gallery.models import Image
 from gallery.storage import original_name
 from jobs.models import Job
@@ -161,6 +162,8 @@ def image_delete(*, image: Image) -> None:
     image.delete()
     for name in names:
         default_storage.delete(name)
+    # an ingest running now may have written renditions the document does not name yet
+    renditions_delete(owner_id=image.owner_id, sha256=image.sha256)
 
 
 def images_delete(*, owner: User, image_ids: list[ObjectId]) -> int:

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from gallery.ingest import image_ingest
 from gallery.models import Image
-from gallery.sweeps import ingest_sweep, orphans_sweep
+from gallery.sweeps import ingest_sweep, orphans_sweep, temporary_files_sweep
 from jobs.services import job_run
 
 
@@ -25,3 +25,8 @@ def ingest_sweep_task() -> int:
 @shared_task
 def orphans_sweep_task() -> tuple[int, int]:
     return orphans_sweep()
+
+
+@shared_task
+def temporary_files_sweep_task() -> int:
+    return temporary_files_sweep()

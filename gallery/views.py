@@ -1,5 +1,7 @@
 """Upload, gallery, detail, metadata, delete and the private media files."""
 
+from datetime import UTC, datetime, timedelta
+
 from bson import ObjectId
 from django.conf import settings
 from django.contrib import messages
@@ -8,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -24,12 +27,21 @@ from gallery.selectors import (
     image_page_after,
     label_choices,
 )
-from gallery.services import image_delete, image_update, images_delete, upload_accept
+from gallery.services import (
+    UploadResult,
+    image_delete,
+    image_update,
+    images_delete,
+    upload_accept,
+)
 from imagesite.converters import object_ids
 from imagesite.http import found_or_404
 from imagesite.media import private_file_response
+from imagesite.security import upload_refusal
 
 FILE_KINDS = {"original": "original", "thumb": "thumbnail", "preview": "preview"}
+MAX_OFFSET = 100_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # no upload is older
 
 
 def _owned_image(request: AuthedRequest, image_id: ObjectId) -> Image:
@@ -45,7 +57,9 @@ def upload(request: AuthedRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     results = []
     if request.method == "POST":
-        if form.is_valid():
+        if refused := upload_refusal(request):  # a file past the limit: its upload stopped
+            results = [UploadResult("", "refused", refused)]
+        elif form.is_valid():
             results = upload_accept(owner=request.user, files=form.cleaned_data["files"])
         elif request.htmx:
             errors = " ".join(
@@ -73,7 +87,7 @@ def gallery(request: AuthedRequest) -> HttpResponse:
     size = settings.GALLERY_PAGE_SIZE
     query = request.GET.copy()
     if filters.in_upload_order:
-        cursor = cursor_parse(request.GET.get("after", ""))
+        cursor = _cursor(request.GET.get("after", ""))
         images, following = image_page_after(
             owner_id=request.user.pk, filters=filters, cursor=cursor, size=size
         )
@@ -81,8 +95,7 @@ def gallery(request: AuthedRequest) -> HttpResponse:
         if following:
             query["after"] = cursor_format(following)
     else:
-        offset_text = request.GET.get("offset", "0")
-        offset = int(offset_text) if offset_text.isdigit() else 0
+        offset = _offset(request.GET.get("offset", "0"))
         images, has_more = image_page(owner=request.user, filters=filters, offset=offset, size=size)
         continued = offset > 0
         query["offset"] = str(offset + size)
@@ -97,6 +110,26 @@ def gallery(request: AuthedRequest) -> HttpResponse:
         return render(request, template, context)
     context["labels"] = label_choices(owner=request.user)
     return render(request, "gallery/gallery.html", context)
+
+
+def _cursor(text: str) -> tuple[datetime, ObjectId] | None:
+    """The page link's cursor; None (the first page) when malformed or out of range: a time
+    near the calendar's ends overflowed the windowed read (a 500)."""
+    if not ObjectId.is_valid(text.rpartition("_")[2]):
+        return None
+    cursor = cursor_parse(text)
+    try:
+        in_range = cursor is not None and EPOCH <= cursor[0] <= timezone.now() + timedelta(days=2)
+    except OverflowError:
+        in_range = False
+    return cursor if in_range else None
+
+
+def _offset(text: str) -> int:
+    """A page's offset, at most MAX_OFFSET ("²" passes str.isdigit, 2**63 overflowed the read)."""
+    if not (text.isascii() and text.isdigit()):
+        return 0
+    return min(int(text[:12]), MAX_OFFSET)
 
 
 @login_required

@@ -5,6 +5,7 @@ which the child runs. The upload check gets the tight CHECK limits (it runs insi
 everything else, WORK.
 """
 
+import os
 from collections.abc import Mapping
 from typing import cast
 
@@ -34,7 +35,7 @@ def inspect_image(*, file: ImageSource, max_bytes: int, max_pixels: int) -> Imag
     info = run_bounded(
         "inspect", limits=CHECK, file=payload, max_bytes=max_bytes, max_pixels=max_pixels
     )
-    return cast(ImageInfo, _unwrap(info))
+    return cast(ImageInfo, info)
 
 
 def analyse_image(
@@ -52,7 +53,7 @@ def analyse_image(
         quality=quality,
         phash=phash,
     )
-    return cast(Analysis, _unwrap(answer))
+    return cast(Analysis, answer)
 
 
 def make_renditions(
@@ -61,12 +62,12 @@ def make_renditions(
     answer = run_bounded(
         "renditions", limits=WORK, file=source_payload(file), sizes=dict(sizes), quality=quality
     )
-    return cast(dict[str, Rendition], _unwrap(answer))
+    return cast(dict[str, Rendition], answer)
 
 
 def read_metadata(*, file: ImageSource) -> ImageMetadata:
     answer = run_bounded("metadata", limits=WORK, file=source_payload(file))
-    return cast(ImageMetadata, _unwrap(answer))
+    return cast(ImageMetadata, answer)
 
 
 def load_rgb(
@@ -75,23 +76,12 @@ def load_rgb(
     answer = run_bounded(
         "rgb", limits=WORK, file=source_payload(file), max_side=max_side, background=background
     )
-    return _array(_unwrap(answer))
+    return _array(answer)
 
 
 def load_rgba(*, file: ImageSource, max_side: int | None = None) -> NDArray[np.uint8]:
     answer = run_bounded("rgba", limits=WORK, file=source_payload(file), max_side=max_side)
-    return _array(_unwrap(answer))
-
-
-def _unwrap(answer: tuple[object, ...]) -> object:
-    kind = answer[0]
-    if kind == "ok":
-        return answer[1]
-    if kind == "rejected":
-        raise ImageRejected(str(answer[1]), code=answer[2])  # type: ignore[arg-type]
-    if kind == "value_error":
-        raise ValueError(answer[1])
-    raise RuntimeError(f"decode child: {answer[1]}")
+    return _array(answer)
 
 
 def _array(value: object) -> NDArray[np.uint8]:
@@ -102,7 +92,7 @@ def _array(value: object) -> NDArray[np.uint8]:
 def _seekable_size(file: ImageSource) -> int | None:
     if isinstance(file, bytes):
         return len(file)
-    if not hasattr(file, "seek"):
+    if isinstance(file, os.PathLike) or not hasattr(file, "seek"):
         return None
     try:
         file.seek(0, 2)

@@ -12,6 +12,7 @@ The child's answers are unpickled with a short list of allowed classes: a child 
 by a hostile file could otherwise send a pickle that runs code in the parent.
 """
 
+import contextlib
 import io
 import os
 import pickle
@@ -26,7 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from gallery.imaging.errors import ImageRejected
 
@@ -34,7 +35,7 @@ from gallery.imaging.errors import ImageRejected
 CHECK_CPU_S, CHECK_WALL_S, CHECK_MEMORY_MB = 4.0, 8.0, 1024  # the upload request's check
 WORK_CPU_S, WORK_WALL_S, WORK_MEMORY_MB = 20.0, 30.0, 2560  # ingest, editor, models, import
 POOL_SIZE = int(os.environ.get("DECODE_POOL_SIZE", "2"))  # children per process, at most
-RECYCLE_RSS_MB = 300  # a child that kept more than this after a job is replaced
+RETIRE_GROWTH_MB = 256  # a child that kept more address space than this after a job is replaced
 _HEADER = struct.Struct(">Q")
 _ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -81,8 +82,10 @@ class _Child:
             env={**os.environ, **_ENV},
             close_fds=True,
         )
-        assert self.process.stdin is not None and self.process.stdout is not None
+        if self.process.stdin is None or self.process.stdout is None:  # for the type checker
+            raise RuntimeError("a decode child without pipes")
         self.stdin, self.stdout = self.process.stdin, self.process.stdout
+        self.retiring = False
 
     def call(self, task: str, kwargs: dict[str, Any], limits: Limits) -> Any:
         payload = pickle.dumps((task, kwargs, limits), protocol=pickle.HIGHEST_PROTOCOL)
@@ -99,7 +102,8 @@ class _Child:
             if self.kill() == -signal.SIGXCPU:
                 raise too_slow(limits, cpu=True) from None
             raise decoder_crashed() from None  # a segfault, an abort, a kill from outside
-        return _SafeUnpickler(io.BytesIO(answer)).load()
+        result, self.retiring = _SafeUnpickler(io.BytesIO(answer)).load()
+        return result
 
     def _read(self, size: int, deadline: float) -> bytes:
         chunks, got, fd = [], 0, self.stdout.fileno()
@@ -114,16 +118,6 @@ class _Child:
             got += len(chunk)
         return b"".join(chunks)
 
-    def rss_mb(self) -> float:
-        try:
-            with open(f"/proc/{self.process.pid}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        return 0.0
-
     def alive(self) -> bool:
         return self.process.poll() is None
 
@@ -131,10 +125,8 @@ class _Child:
         if self.process.poll() is None:
             self.process.kill()
         for stream in (self.stdin, self.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 stream.close()
-            except OSError:
-                pass
         return self.process.wait()
 
 
@@ -152,7 +144,7 @@ class _Pool:
         healthy = False
         try:
             result = child.call(task, kwargs, limits)
-            healthy = child.alive() and child.rss_mb() < RECYCLE_RSS_MB
+            healthy = child.alive() and not child.retiring
             return result
         finally:
             self._release(child, healthy=healthy)
@@ -188,8 +180,22 @@ _POOL = _Pool()
 
 
 def run_bounded(task: str, *, limits: Limits, **kwargs: Any) -> Any:
-    """Run one of TASKS in a decode child within limits; ImageRejected when it meets one."""
-    return _POOL.call(task, kwargs, limits)
+    """Run a task (see _tasks) in a decode child within limits and return its result.
+
+    Raises ImageRejected for a refused file or a bound met, ValueError for bad arguments.
+    """
+    return _unwrap(_POOL.call(task, kwargs, limits))
+
+
+def _unwrap(answer: tuple[Any, ...]) -> Any:
+    kind = answer[0]
+    if kind == "ok":
+        return answer[1]
+    if kind == "rejected":
+        raise ImageRejected(str(answer[1]), code=answer[2])
+    if kind == "value_error":
+        raise ValueError(answer[1])
+    raise RuntimeError(f"decode child: {answer[1]}")
 
 
 def source_payload(file: object, *, max_bytes: int | None = None) -> bytes | str:
@@ -198,17 +204,17 @@ def source_payload(file: object, *, max_bytes: int | None = None) -> bytes | str
     if isinstance(file, bytes):
         return file
     if isinstance(file, os.PathLike):
-        return os.fspath(file)
+        return str(os.fspath(file))
     temporary = getattr(file, "temporary_file_path", None)  # Django's uploads on disk
     if callable(temporary):
         return str(temporary())
-    stream: IO[bytes] = file  # type: ignore[assignment]
+    stream = cast(IO[bytes], file)
     try:
         stream.seek(0)
     except (AttributeError, OSError):
-        return stream.read(-1 if max_bytes is None else max_bytes + 1)
+        return bytes(stream.read(-1 if max_bytes is None else max_bytes + 1))
     try:
-        return stream.read()
+        return bytes(stream.read())
     finally:
         stream.seek(0)
 
@@ -245,7 +251,8 @@ def _tasks() -> dict[str, Callable[..., Any]]:
 
     def array(pixels: Any) -> tuple[tuple[int, ...], pickle.PickleBuffer]:
         # a writable buffer travels as a bytearray: the parent's array needs no copy
-        return tuple(pixels.shape), pickle.PickleBuffer(np.ascontiguousarray(pixels))
+        contiguous: Any = np.ascontiguousarray(pixels)
+        return tuple(pixels.shape), pickle.PickleBuffer(contiguous)
 
     return {
         "inspect": lambda file, **kw: inspect.inspect_image(file=source(file), **kw),
@@ -265,11 +272,15 @@ def _vm_bytes() -> int:
     return 0
 
 
-def _answer(task: Callable[..., Any], kwargs: dict[str, Any], limits: Limits) -> tuple[Any, ...]:
+def _answer(
+    task: Callable[..., Any], kwargs: dict[str, Any], limits: Limits, base_vm: int
+) -> tuple[Any, ...]:
+    """Run the task under the job's limits. The address-space limit counts from the child's
+    size after start-up: what an earlier job left mapped counts against this one."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = int(usage.ru_utime + usage.ru_stime + limits.cpu_s) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, resource.RLIM_INFINITY))
-    memory = _vm_bytes() + limits.memory_mb * 2**20
+    memory = base_vm + limits.memory_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (memory, resource.RLIM_INFINITY))
     try:
         return ("ok", task(**kwargs))
@@ -300,9 +311,12 @@ def child_main() -> None:
     inbox, outbox = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not break the protocol
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    base_vm = _vm_bytes()
     while header := inbox.read(_HEADER.size):
         request = inbox.read(_HEADER.unpack(header)[0])
         name, kwargs, limits = pickle.loads(request)  # noqa: S301 - from our parent
-        answer = pickle.dumps(_answer(tasks[name], kwargs, limits), pickle.HIGHEST_PROTOCOL)
+        result = _answer(tasks[name], kwargs, limits, base_vm)
+        retiring = _vm_bytes() > base_vm + RETIRE_GROWTH_MB * 2**20
+        answer = pickle.dumps((result, retiring), pickle.HIGHEST_PROTOCOL)
         outbox.write(_HEADER.pack(len(answer)) + answer)
         outbox.flush()

@@ -25,8 +25,15 @@ _STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})  # TEM, RST0-7: no length
 _NEXT_MARKER = re.compile(rb"\xff+[^\x00\xd0-\xd7\xff]")  # 0xFF00 is a stuffed byte
 _INFLATE_PIECE = 1 << 20
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
-_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2))
-_ADAM7 += ((0, 1, 1, 2),)  # (x0, y0, dx, dy) of the seven passes
+_ADAM7 = (  # (x0, y0, dx, dy) of the seven passes
+    (0, 0, 8, 8),
+    (4, 0, 8, 8),
+    (0, 4, 4, 8),
+    (2, 0, 4, 4),
+    (0, 2, 2, 4),
+    (1, 0, 2, 2),
+    (0, 1, 1, 2),
+)
 
 
 def too_many_scans(scans: int) -> ImageRejected:
@@ -134,7 +141,8 @@ class _RowCounter:
     def __init__(self, header: bytes) -> None:
         if len(header) != 13:
             raise corrupt()
-        width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+        fields: tuple[int, ...] = struct.unpack(">IIBBBBB", header)
+        width, height, depth, colour, _, _, interlace = fields
         if colour not in _PNG_CHANNELS or depth not in (1, 2, 4, 8, 16):
             raise corrupt()
         bits = _PNG_CHANNELS[colour] * depth
@@ -184,7 +192,7 @@ def _exif_orientation(exif: bytes) -> int:
     try:
         parsed = Image.Exif()
         parsed.load(exif)
-        value = parsed.get(0x0112, 1)
+        value: object = parsed.get(0x0112, 1)
     except Exception:  # a malformed eXIf chunk means no orientation, as in orientation_of
         return 1
     return value if isinstance(value, int) and 1 <= value <= 8 else 1

@@ -28,8 +28,8 @@ def image_ingest(*, image: Image) -> Image:
     """Idempotent: running it again rewrites the same renditions and fields.
 
     An image deleted meanwhile (before or during the decode) ends it quietly, and the
-    renditions it wrote are removed. A file the decoder refuses (corrupt, or past a decode
-    limit) fails for good: retrying would meet the same refusal.
+    renditions it wrote are removed. A file past a decode limit fails for good: retrying
+    would meet the same limit.
     """
     if not Image.objects.filter(pk=image.pk).update(status=Image.Status.PROCESSING):
         return image  # deleted before it started
@@ -43,9 +43,8 @@ def image_ingest(*, image: Image) -> Image:
             default_storage.save(name, ContentFile(rendition.data))
             setattr(image, "thumbnail" if size == "thumb" else size, name)
     except Exception as error:
-        attempts = (
-            MAX_INGEST_ATTEMPTS if isinstance(error, ImageRejected) else image.ingest_attempts + 1
-        )
+        final = isinstance(error, ImageRejected) and error.code == "decode_limit"
+        attempts = MAX_INGEST_ATTEMPTS if final else image.ingest_attempts + 1
         if not Image.objects.filter(pk=image.pk).update(
             status=Image.Status.FAILED,
             error=f"{error}"[:1000] or type(error).__name__,

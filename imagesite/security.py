@@ -81,7 +81,6 @@ def too_large_response(request: HttpRequest, message: str) -> HttpResponse:
     name = "request_too_large.html#message" if request.headers.get("HX-Request") else None
     body = render_to_string(name or "request_too_large.html", {"message": message})
     response = HttpResponse(body, status=413)
-    response["Connection"] = "close"
     return response
 
 

@@ -149,10 +149,28 @@ class _Pool:
         finally:
             self._release(child, healthy=healthy)
 
+    def warm(self) -> None:
+        with self.changed:
+            self._forked()
+            wanted = max(0, POOL_SIZE - self.running - len(self.idle))
+            self.running += wanted  # reserved while they start
+        started = []
+        try:
+            for _ in range(wanted):
+                started.append(_Child())
+        finally:
+            with self.changed:
+                self.running -= wanted
+                self.idle += started
+                self.changed.notify_all()
+
+    def _forked(self) -> None:
+        if self.pid != os.getpid():  # forked (Celery's pool): the parent's children aren't ours
+            self.idle, self.running, self.pid = [], 0, os.getpid()
+
     def _acquire(self) -> _Child:
         with self.changed:
-            if self.pid != os.getpid():  # forked (Celery's pool): the parent's children aren't ours
-                self.idle, self.running, self.pid = [], 0, os.getpid()
+            self._forked()
             while not self.idle and self.running >= POOL_SIZE:
                 self.changed.wait()
             self.running += 1
@@ -177,6 +195,12 @@ class _Pool:
 
 
 _POOL = _Pool()
+
+
+def pool_warm() -> None:
+    """Start this process's decode children now, in the background: the first upload or ingest
+    then waits for none (a child takes about half a second to start)."""
+    threading.Thread(target=_POOL.warm, name="decode-pool-warm", daemon=True).start()
 
 
 def run_bounded(task: str, *, limits: Limits, **kwargs: Any) -> Any:

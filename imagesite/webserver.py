@@ -18,6 +18,7 @@ from typing import Any
 
 DRAIN_S = 5.0
 DISCARD_PIECE = 1 << 20  # an unread request body is discarded a piece at a time, never held
+DISCARD_MAX = 8 << 20  # past this the connection is closed instead (a 413 for 500 MB)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -70,15 +71,18 @@ class _Closing:
 
 
 def _request_handler() -> type:
-    """Django's request handler, except that the body a response left unread (a 413 before
-    reading a 500 MB upload) is discarded piece by piece; Django's reads it all into memory."""
+    """Django's request handler, except for the body a response left unread (a 413 before
+    reading a 500 MB upload): Django's reads it all into memory; this one discards up to
+    DISCARD_MAX piece by piece, and past that closes the connection."""
     from django.core.servers import basehttp
 
     class ServerHandler(basehttp.ServerHandler):
         def close(self) -> None:
-            stdin = self.get_stdin()
-            while stdin.read(DISCARD_PIECE):
-                pass
+            stdin, discarded = self.get_stdin(), 0
+            while discarded < DISCARD_MAX and (piece := stdin.read(DISCARD_PIECE)):
+                discarded += len(piece)
+            if discarded >= DISCARD_MAX:
+                self.request_handler.close_connection = True  # type: ignore[attr-defined]
             super(basehttp.ServerHandler, self).close()
 
     class RequestHandler(basehttp.WSGIRequestHandler):

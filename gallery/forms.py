@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 
 from gallery.models import Image
@@ -25,9 +27,15 @@ class UploadForm(forms.Form):
     )
 
 
+# Dates the gallery can search by: the day after LATEST_DAY and the time zone's offset must
+# still be representable (9999-12-31 made a 500)
+EARLIEST_DAY, LATEST_DAY = date(1800, 1, 1), date(9000, 12, 31)
+
+
 class GalleryFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
+        max_length=200,
         label="Search",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Title, tag or label"}),
     )
@@ -35,8 +43,8 @@ class GalleryFilterForm(forms.Form):
         required=False, choices=[("", "Any format")] + [(name, name) for name in FORMATS]
     )
     source = forms.ChoiceField(required=False, choices=[("", "Any source"), *Image.Source.choices])
-    label = forms.CharField(required=False, label="Label")
-    tag = forms.CharField(required=False, label="Tag")
+    label = forms.CharField(required=False, max_length=100, label="Label")
+    tag = forms.CharField(required=False, max_length=100, label="Tag")
     date_from = forms.DateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -46,6 +54,14 @@ class GalleryFilterForm(forms.Form):
     sort = forms.ChoiceField(
         required=False, choices=[(name, sort.label) for name, sort in SORTS.items()]
     )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        for name in ("date_from", "date_to"):
+            day = data.get(name)
+            if isinstance(day, date) and not EARLIEST_DAY <= day <= LATEST_DAY:
+                self.add_error(name, f"Choose a date between {EARLIEST_DAY} and {LATEST_DAY}.")
+        return data
 
     def to_filter(self) -> GalleryFilter:
         data = self.cleaned_data if self.is_valid() else {}

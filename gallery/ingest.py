@@ -6,11 +6,12 @@ from celery import current_app
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import DatabaseError
 from django.utils import timezone
 
-from gallery.imaging import analyse_image
+from gallery.imaging import ImageRejected, analyse_image
 from gallery.models import Image
-from gallery.services import image_terms_refresh
+from gallery.services import image_terms_refresh, renditions_delete
 from gallery.storage import rendition_name
 
 INGEST_VERSION = 1  # raise when ingest produces something new: the sweep re-ingests older images
@@ -24,8 +25,14 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def image_ingest(*, image: Image) -> Image:
-    """Idempotent: running it again rewrites the same renditions and fields."""
-    Image.objects.filter(pk=image.pk).update(status=Image.Status.PROCESSING)
+    """Idempotent: running it again rewrites the same renditions and fields.
+
+    An image deleted meanwhile (before or during the decode) ends it quietly, and the
+    renditions it wrote are removed. A file past a decode limit fails for good: retrying
+    would meet the same limit.
+    """
+    if not Image.objects.filter(pk=image.pk).update(status=Image.Status.PROCESSING):
+        return image  # deleted before it started
     try:
         with default_storage.open(image.original.name, "rb") as file:
             analysis = analyse_image(
@@ -36,13 +43,16 @@ def image_ingest(*, image: Image) -> Image:
             default_storage.save(name, ContentFile(rendition.data))
             setattr(image, "thumbnail" if size == "thumb" else size, name)
     except Exception as error:
-        attempts = image.ingest_attempts + 1
-        Image.objects.filter(pk=image.pk).update(
+        final = isinstance(error, ImageRejected) and error.code == "decode_limit"
+        attempts = MAX_INGEST_ATTEMPTS if final else image.ingest_attempts + 1
+        if not Image.objects.filter(pk=image.pk).update(
             status=Image.Status.FAILED,
             error=f"{error}"[:1000] or type(error).__name__,
             ingest_attempts=attempts,
             retry_after=timezone.now() + retry_delay(attempts),
-        )
+        ):  # deleted meanwhile (its original too): nothing left to fail
+            renditions_delete(owner_id=image.owner_id, sha256=image.sha256)
+            return image
         raise
     metadata = analysis.metadata
     image.exif = metadata.exif
@@ -54,29 +64,36 @@ def image_ingest(*, image: Image) -> Image:
     image.phash = image.phash or analysis.phash  # an import computed it already
     image.status, image.error = Image.Status.READY, ""
     image.ingest_version, image.retry_after = INGEST_VERSION, None
-    image.save(
-        update_fields=[
-            "thumbnail",
-            "preview",
-            "exif",
-            "camera_make",
-            "camera_model",
-            "taken_at",
-            "latitude",
-            "longitude",
-            "width",
-            "height",
-            "phash",
-            "status",
-            "error",
-            "ingest_version",
-            "retry_after",
-        ]
-    )
+    try:
+        image.save(update_fields=INGESTED_FIELDS)
+    except DatabaseError:  # "did not affect any rows": deleted while it was decoded
+        if Image.objects.filter(pk=image.pk).exists():
+            raise
+        renditions_delete(owner_id=image.owner_id, sha256=image.sha256)
+        return image
     image_terms_refresh(image_id=image.pk)  # camera, format and taken date for the gallery
     # processing (above gallery) decides whether and how to recognise the new image
     current_app.send_task(AFTER_INGEST_TASK, args=[str(image.pk)])
     return image
+
+
+INGESTED_FIELDS = [
+    "thumbnail",
+    "preview",
+    "exif",
+    "camera_make",
+    "camera_model",
+    "taken_at",
+    "latitude",
+    "longitude",
+    "width",
+    "height",
+    "phash",
+    "status",
+    "error",
+    "ingest_version",
+    "retry_after",
+]
 
 
 def _aware(moment: datetime | None) -> datetime | None:

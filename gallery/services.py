@@ -19,7 +19,7 @@ from pymongo.errors import BulkWriteError
 from accounts.models import User
 from gallery.imaging import ImageRejected, inspect_image
 from gallery.models import Image, TermCount
-from gallery.storage import original_name
+from gallery.storage import original_name, rendition_name
 from gallery.terms import ALL, document_terms, facet_counts_delta, image_terms, is_facet
 from imagesite.mongo import collection_for
 from jobs.models import Job
@@ -175,6 +175,17 @@ def image_delete(*, image: Image) -> None:
         term_counts_add(owner_id=image.owner_id, delta=facet_counts_delta(_counted(before), []))
     for name in names:
         default_storage.delete(name)
+    # an ingest running now may have written renditions the document does not name yet
+    renditions_delete(owner_id=image.owner_id, sha256=image.sha256)
+
+
+def renditions_delete(*, owner_id: ObjectId, sha256: str) -> None:
+    """Remove an image's renditions by their names, which depend on its content alone, unless
+    another image of the owner (the same file uploaded again) uses them."""
+    if Image.objects.filter(owner_id=owner_id, sha256=sha256).exists():
+        return
+    for size in settings.RENDITION_SIZES:
+        default_storage.delete(rendition_name(owner_id=owner_id, sha256=sha256, size=size))
 
 
 def images_delete(*, owner: User, image_ids: list[ObjectId]) -> int:

@@ -70,7 +70,13 @@ def ingest_sweep(*, now: datetime | None = None, limit: int = 500) -> SweepRepor
     return report
 
 
-def temporary_files_sweep(*, older_than: timedelta = timedelta(days=1)) -> int:
+# An upload's temporary file is written as the body arrives and removed when the request ends
+# (a request lasts seconds: gunicorn kills one at 30 s); an older one was left by a killed
+# web process. The sweep of temporary files runs every 10 minutes (SCHEDULE_TEMP_SWEEP_S).
+TEMPORARY_GRACE = timedelta(minutes=15)
+
+
+def temporary_files_sweep(*, older_than: timedelta = TEMPORARY_GRACE) -> int:
     """Remove upload temporary files left by killed web processes."""
     folder = Path(settings.FILE_UPLOAD_TEMP_DIR)
     if not folder.is_dir():

@@ -1,5 +1,7 @@
 """Upload, gallery, detail, metadata, delete and the private media files."""
 
+from datetime import UTC, datetime
+
 from bson import ObjectId
 from django.conf import settings
 from django.contrib import messages
@@ -24,12 +26,21 @@ from gallery.selectors import (
     image_neighbours,
     image_page,
 )
-from gallery.services import image_delete, image_update, images_delete, upload_accept
+from gallery.services import (
+    UploadResult,
+    image_delete,
+    image_update,
+    images_delete,
+    upload_accept,
+)
 from imagesite.converters import object_ids
 from imagesite.http import found_or_404
 from imagesite.media import private_file_response
+from imagesite.security import upload_refusal
 
 FILE_KINDS = {"original": "original", "thumb": "thumbnail", "preview": "preview"}
+MAX_OFFSET = 100_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # no upload is older
 
 
 def _owned_image(request: AuthedRequest, image_id: ObjectId) -> Image:
@@ -45,7 +56,9 @@ def upload(request: AuthedRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     results = []
     if request.method == "POST":
-        if form.is_valid():
+        if refused := upload_refusal(request):  # a file past the limit: its upload stopped
+            results = [UploadResult("", "refused", refused)]
+        elif form.is_valid():
             results = upload_accept(owner=request.user, files=form.cleaned_data["files"])
         elif request.htmx:
             errors = " ".join(

@@ -76,7 +76,9 @@ DEFAULT_AUTO_FIELD = "django_mongodb_backend.fields.ObjectIdAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
-    "imagesite.middleware.UnavailableMiddleware",  # outermost: database or broker away -> 503
+    "imagesite.security.SecurityHeadersMiddleware",  # CSP with a nonce, Permissions-Policy
+    "imagesite.middleware.UnavailableMiddleware",  # database or broker away -> 503
+    "imagesite.security.RequestSizeLimitMiddleware",  # over the limit: 413 before any read
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "imagesite.security.csp_nonce",
             ],
         },
     },
@@ -238,6 +241,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "processing.tasks.versions_sweep_task",
         "schedule": env_int("SCHEDULE_VERSIONS_SWEEP_S", 300),
     },
+    "temporary-files-sweep": {
+        "task": "gallery.tasks.temporary_files_sweep_task",
+        "schedule": env_int("SCHEDULE_TEMP_SWEEP_S", 600),
+    },
     "recognition-sweep": {
         "task": "processing.tasks.recognition_sweep_task",
         "schedule": env_int("SCHEDULE_RECOGNITION_SWEEP_S", 600),
@@ -341,6 +348,13 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 200
 # Image limits: refused before decoding
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 100_000_000)
+# One request's body: a file and its form fields (the drop zone sends one file per request)
+UPLOAD_MAX_REQUEST_BYTES = env_int("UPLOAD_MAX_REQUEST_BYTES", UPLOAD_MAX_BYTES + 2**20)
+FILE_UPLOAD_HANDLERS = [
+    "imagesite.security.UploadLimitHandler",  # stops a file past UPLOAD_MAX_BYTES as it streams
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = VAR_DIR / "tmp"  # swept by the orphans sweep; must exist for uploads
 FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,8 @@ from types import FrameType
 from typing import Any
 
 DRAIN_S = 5.0
+DISCARD_PIECE = 1 << 20  # an unread request body is discarded a piece at a time, never held
+DISCARD_MAX = 8 << 20  # past this the connection is closed instead (a 413 for 500 MB)
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -68,22 +70,49 @@ class _Closing:
             self.done()
 
 
+def _request_handler() -> type:
+    """Django's request handler, except for the body a response left unread (a 413 before
+    reading a 500 MB upload): Django's reads it all into memory; this one discards up to
+    DISCARD_MAX piece by piece, and past that closes the connection."""
+    from django.core.servers import basehttp
+
+    class ServerHandler(basehttp.ServerHandler):
+        def close(self) -> None:
+            stdin, discarded = self.get_stdin(), 0
+            while discarded < DISCARD_MAX and (piece := stdin.read(DISCARD_PIECE)):
+                discarded += len(piece)
+            if discarded >= DISCARD_MAX:
+                self.request_handler.close_connection = True  # type: ignore[attr-defined]
+            super(basehttp.ServerHandler, self).close()
+
+    class RequestHandler(basehttp.WSGIRequestHandler):
+        def handle_one_request(self) -> None:
+            self.raw_requestline = self.rfile.readline(65537)
+            if len(self.raw_requestline) > 65536:
+                self.requestline, self.request_version, self.command = "", "", ""
+                self.send_error(414)
+                return
+            if not self.parse_request():
+                return
+            server = ServerHandler(self.rfile, self.wfile, self.get_stderr(), self.get_environ())
+            server.request_handler = self  # type: ignore[attr-defined]
+            server.run(self.server.get_app())  # type: ignore[attr-defined]
+
+    return RequestHandler
+
+
 def main(argv: list[str]) -> int:
     host, _, port = (argv[0] if argv else "127.0.0.1:8000").rpartition(":")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "imagesite.settings")
     import django
     from django.conf import settings
     from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.core.servers.basehttp import (
-        ThreadedWSGIServer,
-        WSGIRequestHandler,
-        get_internal_wsgi_application,
-    )
+    from django.core.servers.basehttp import ThreadedWSGIServer, get_internal_wsgi_application
 
     django.setup()
     handler = get_internal_wsgi_application()
     tracked = InFlight(StaticFilesHandler(handler) if settings.DEBUG else handler)
-    httpd = ThreadedWSGIServer((host or "127.0.0.1", int(port)), WSGIRequestHandler)
+    httpd = ThreadedWSGIServer((host or "127.0.0.1", int(port)), _request_handler())
     httpd.set_app(tracked)
 
     def stop(signum: int, frame: FrameType | None) -> None:

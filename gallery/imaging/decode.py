@@ -172,6 +172,8 @@ def decode(im: ImageFile.ImageFile, *, long_side: int | None = None) -> ImageFil
         im.draft(None, (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))))
     try:
         im.load()
+    except MemoryError:
+        raise  # the decode child's memory limit: said so by its caller
     except Exception as error:  # truncated data, bad Huffman codes, libheif errors...
         logger.info("could not decode %s image: %r", im.format, error)
         raise corrupt() from error

@@ -2,7 +2,9 @@
 
 from typing import Literal
 
-RejectCode = Literal["empty", "not_image", "too_large", "too_many_pixels", "unsupported", "corrupt"]
+RejectCode = Literal[
+    "empty", "not_image", "too_large", "too_many_pixels", "unsupported", "corrupt", "decode_limit"
+]
 
 ACCEPTED_FORMATS = "JPEG, PNG, WebP, GIF, TIFF, BMP, HEIC/HEIF and AVIF"
 

@@ -18,6 +18,7 @@ from gallery.imaging.decode import (
 )
 from gallery.imaging.errors import ImageRejected, corrupt, unsupported
 from gallery.imaging.sniff import HEAD_BYTES, Family, check_complete, sniff
+from gallery.imaging.structure import jpeg_check, png_check
 
 MIME_TYPES = {
     "JPEG": "image/jpeg",
@@ -40,6 +41,8 @@ EXTENSIONS = {
     "AVIF": ".avif",
 }
 _CHUNK = 1 << 20
+# Above this the upload check decodes no pixels of a GIF, WebP, TIFF, BMP or HEIF (ingest does)
+CHECK_DECODE_MAX_PIXELS = 16_000_000
 _DNG_VERSION_TAG = 50706
 
 
@@ -59,8 +62,9 @@ def inspect_image(*, file: ImageSource, max_bytes: int, max_pixels: int) -> Imag
     """Check that the file is an accepted raster image, whole, and within the limits.
 
     The type comes from the bytes alone. The size is checked before anything is read, the
-    pixel count from the header before any pixel is decoded; then the first frame is decoded
-    (a JPEG at 1/8 scale: every byte is still read) so a cut or damaged file is caught.
+    pixel count from the header before any pixel is decoded; then the structure (a JPEG's scans,
+    a PNG's chunks and data) and, where cheap, the first frame (a JPEG at 1/8 scale) so a cut or
+    damaged file is caught.
     Raises ImageRejected with a message for the user. A caller's stream is left at 0.
     """
     with open_source(file, max_bytes=max_bytes) as stream:
@@ -69,7 +73,7 @@ def inspect_image(*, file: ImageSource, max_bytes: int, max_pixels: int) -> Imag
             raise ImageRejected("the file is empty", code="empty")
         if size > max_bytes:
             raise ImageRejected(
-                f"the file is too large: {_human(size)}, the limit is {_human(max_bytes)}",
+                f"the file is too large: {human_size(size)}, the limit is {human_size(max_bytes)}",
                 code="too_large",
             )
         family = sniff(stream.read(HEAD_BYTES))
@@ -126,12 +130,14 @@ class _Checked(NamedTuple):
     frames: int
 
 
-def _human(size: int) -> str:
+def human_size(size: int) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} KB"
 
 
 def _check_pixels(stream: IO[bytes], *, family: Family, max_pixels: int) -> _Checked:
-    """Pixel count from the header, then the first frame decoded."""
+    """Pixel count from the header, then the structure; the first frame is decoded only where
+    that is cheap: a JPEG at 1/8 scale, other formats up to CHECK_DECODE_MAX_PIXELS. A PNG's
+    data is checked without decoding, and bigger pictures are decoded by ingest alone."""
     im = open_image(stream, family=family, max_pixels=max_pixels)
     with im:
         width, height = im.size
@@ -143,10 +149,18 @@ def _check_pixels(stream: IO[bytes], *, family: Family, max_pixels: int) -> _Che
             frames = getattr(im, "n_frames", 1)
         except Exception as error:  # counting walks every frame header
             raise corrupt() from error
-        if im.format in ("JPEG", "MPO"):
+        name = FORMAT_NAMES[im.format or ""]
+        if family == "PNG":
+            stream.seek(0)
+            orientation = png_check(stream.read()).orientation
+            return _Checked(name, *oriented_size((width, height), orientation), frames)
+        if family == "JPEG":
+            stream.seek(0)
+            jpeg_check(stream.read(), width=width, height=height)
             # the smallest IDCT scale still reads the whole entropy-coded stream
             im.draft("L" if im.mode == "RGB" else None, (max(1, width // 8), max(1, height // 8)))
-        decode(im)
+            decode(im)
+        elif width * height <= CHECK_DECODE_MAX_PIXELS:
+            decode(im)
         orientation = orientation_of(im)  # after decode: PNG's getexif() would load, unguarded
-        name = FORMAT_NAMES[im.format or ""]
     return _Checked(name, *oriented_size((width, height), orientation), frames)

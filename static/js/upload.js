@@ -40,7 +40,10 @@
     });
     request.addEventListener("loadend", () => {
       running -= 1;
-      if (request.status === 200) {
+      // a 413 from the size limit carries its own result line, saying what the limit is
+      const answered = request.status === 200 ||
+        (request.status === 413 && request.responseText.trim().startsWith("<li"));
+      if (answered) {
         const holder = document.createElement("ul");
         holder.innerHTML = request.responseText;
         const result = holder.firstElementChild;

@@ -198,6 +198,8 @@ def test_a_stream_that_cannot_seek_is_read_only_up_to_the_limit(corpus):
 def test_giant_images_are_refused_by_pixel_count_from_the_header_fast(
     corpus, monkeypatch, name, max_pixels
 ):
+    from gallery.imaging.inspect import inspect_image  # in-process: what a decode child runs
+
     def no_decoding(self: ImageFile.ImageFile) -> None:
         raise AssertionError("pixels were decoded")
 

@@ -117,6 +117,8 @@ def test_exif_is_json_safe_and_fit_for_mongodb_everywhere(corpus):
 
 
 def test_reading_metadata_decodes_no_pixels(corpus, monkeypatch):
+    from gallery.imaging.metadata import read_metadata  # in-process: what a decode child runs
+
     def no_decoding(self: ImageFile.ImageFile) -> None:
         raise AssertionError("pixels were decoded")
 

@@ -124,6 +124,10 @@ def test_16_bit_grey_is_scaled_not_clipped(corpus):
 
 
 def test_big_jpegs_are_decoded_at_reduced_scale(corpus, monkeypatch):
+    """The in-process functions a decode child runs (the spy can't see into the child)."""
+    from gallery.imaging.arrays import load_rgb
+    from gallery.imaging.renditions import make_renditions
+
     sizes_decoded = []
     original_load = ImageFile.ImageFile.load
 

@@ -96,3 +96,48 @@ def test_the_task_sent_after_ingest_is_registered_by_that_name() -> None:
 
     current_app.loader.import_default_modules()
     assert {AFTER_INGEST_TASK, INGEST_TASK} <= set(current_app.tasks)
+
+
+def test_an_image_deleted_while_it_is_ingested_leaves_no_renditions(user, corpus, monkeypatch):
+    """F13: the delete ran while the decode did; the task wrote renditions, then failed with
+    DatabaseError on the vanished document and left them."""
+    from gallery import ingest
+    from gallery.services import image_delete
+
+    path = corpus / "exif/gps/DSCN0010.jpg"
+    with path.open("rb") as file:
+        image, _ = image_create(owner=user, file=file, name=path.name)
+    job = Job.objects.get(image=image, kind=Job.Kind.INGEST)
+    real = ingest.analyse_image
+
+    def analyse_then_delete(**kwargs):  # noqa: ANN003, ANN202
+        analysis = real(**kwargs)
+        image_delete(image=Image.objects.get(pk=image.pk))  # the user deletes it meanwhile
+        return analysis
+
+    monkeypatch.setattr(ingest, "analyse_image", analyse_then_delete)
+    image_ingest_task(str(image.pk), str(job.pk))  # no DatabaseError
+    assert not Image.objects.filter(pk=image.pk).exists()
+    assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+
+
+def test_an_image_past_a_decode_limit_fails_for_good(user, corpus, monkeypatch):
+    from gallery import ingest
+    from gallery.imaging import ImageRejected
+
+    path = corpus / "exif/gps/DSCN0010.jpg"
+    with path.open("rb") as file:
+        image, _ = image_create(owner=user, file=file, name=path.name)
+
+    def too_slow(**kwargs):  # noqa: ANN003, ANN202
+        raise ImageRejected(
+            "the image could not be decoded within the time limit", code="decode_limit"
+        )
+
+    monkeypatch.setattr(ingest, "analyse_image", too_slow)
+    with pytest.raises(ImageRejected):
+        ingest.image_ingest(image=image)
+    image.refresh_from_db()
+    assert image.status == Image.Status.FAILED
+    assert "time limit" in image.error
+    assert image.ingest_attempts == ingest.MAX_INGEST_ATTEMPTS  # the sweep won't retry it

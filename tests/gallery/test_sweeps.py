@@ -122,3 +122,23 @@ def test_beat_schedules_every_periodic_job() -> None:
         "gallery.tasks.orphans_sweep_task",
         "scraping.tasks.scrape_due_task",
     } <= tasks
+
+
+def test_a_killed_uploads_temporary_file_goes_within_the_quarter_hour_not_the_day() -> None:
+    """F7: a web process killed mid-upload left its 7-49 MB temporary file for a day."""
+    from gallery.sweeps import temporary_files_sweep
+
+    folder = Path(settings.FILE_UPLOAD_TEMP_DIR)
+    left, fresh = folder / "killed.upload", folder / "in-flight.upload"
+    for path in (left, fresh):
+        path.write_bytes(b"x")
+    old = time.time() - 20 * 60
+    os.utime(left, (old, old))
+    assert temporary_files_sweep() == 1
+    assert not left.exists()
+    assert fresh.exists()
+    fresh.unlink()
+    schedule = {
+        entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    assert schedule["gallery.tasks.temporary_files_sweep_task"] <= 600

@@ -165,6 +165,16 @@ CELERY_RESULT_BACKEND = (
     or REDIS_URL
     or with_database(MONGODB_URI, "celery-results", defaults=_MONGO_BROKER_OPTIONS)
 )
+# Celery's MongoDB result backend reads the URI's options through pymongo's parser, which turns
+# timeouts into seconds, then passes them to MongoClient as milliseconds (1000 ms became 1 ms and
+# storing a result failed at random): the same options again, as numbers, override them.
+CELERY_MONGODB_BACKEND_SETTINGS = {
+    "options": {
+        "serverSelectionTimeoutMS": MONGODB_TIMEOUT_MS,
+        "connectTimeoutMS": MONGODB_TIMEOUT_MS,
+        "journal": MONGODB_CLIENT_OPTIONS["journal"],
+    }
+}
 # Publishing while the broker is away gives up after about a second (the page says so).
 CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 CELERY_TASK_PUBLISH_RETRY_POLICY = {

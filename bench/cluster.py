@@ -134,7 +134,9 @@ def wait_for(path: Path, text: str, *, timeout: float, process: subprocess.Popen
 def succeeded(log: Path, task: str) -> int:
     if not log.exists():
         return 0
-    return len(re.findall(rf"{re.escape(task)}\[[^\]]+\] succeeded", log.read_text("replace")))
+    return len(
+        re.findall(rf"{re.escape(task)}\[[^\]]+\] succeeded", log.read_text(errors="replace"))
+    )
 
 
 def drive(
@@ -300,6 +302,7 @@ def main() -> int:
         hosts.create()
         redis = [shutil.which("redis-server") or "redis-server", "--bind", a, "127.0.0.1"]
         redis += ["--port", str(REDIS_PORT), "--save", "", "--appendonly", "no"]
+        redis += ["--protected-mode", "no"]  # reached from host b; a private network
         start("a", redis, env_a, root / "a" / "redis.log")
         app_a = start("a", launcher, env_a, root / "a" / "launcher.log")
         wait_for(root / "a" / "launcher.log", "is running at", timeout=240, process=app_a)
@@ -332,7 +335,7 @@ def main() -> int:
             int(n)
             for n in re.findall(
                 r"jobs_sweep_task\[[^\]]+\] succeeded in [^:]+: \[?\(?(\d+),",
-                worker_a.read_text("replace") if worker_a.exists() else "",
+                worker_a.read_text(errors="replace") if worker_a.exists() else "",
             )
         )
         print(

@@ -23,8 +23,10 @@ def embedded_db_start(
     storage: Path | str,
     log_path: Path | None = None,
     durable: bool | None = None,
+    host: str = "127.0.0.1",
 ) -> subprocess.Popen[bytes]:
-    """Start SecantusDB on 127.0.0.1:port; storage ':memory:' is ephemeral, a folder persists.
+    """Start SecantusDB on host:port; storage ':memory:' is ephemeral, a folder persists. Any
+    host but 127.0.0.1 lets other machines in: only on a private network (it has no passwords).
 
     A persistent server is durable unless told otherwise: --sync-on-commit fsyncs the journal
     before a write is acknowledged, so an acknowledged write survives a SIGKILL of the server
@@ -41,7 +43,7 @@ def embedded_db_start(
         "-m",
         "secantus",
         "--host",
-        "127.0.0.1",
+        host,
         "--port",
         str(port),
         "--storage-path",
@@ -78,9 +80,11 @@ def embedded_db_wait(
         client.close()
 
 
-def port_in_use(port: int) -> bool:
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - every address: ask on the loopback
+        host = "127.0.0.1"
     with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+        return sock.connect_ex((host, port)) == 0
 
 
 def embedded_db_record(*, path: Path, port: int) -> None:

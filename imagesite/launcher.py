@@ -1,20 +1,23 @@
 """Start the whole application and keep it running: embedded database (unless MONGODB_URI is
-set), migrations, web, Celery worker and beat. Run through bin/dev, which creates the virtual
-environment first.
+set), migrations, web, two Celery workers (default and scrape queues with a process per core;
+ml with one) and beat. Run through bin/dev, which creates the virtual environment first.
+LAUNCHER_ROLE=worker starts the two workers alone, for a worker host that reaches the database,
+the broker and the media of the main host (see the README's multi-host deployment).
 
 A supervisor watches the children. One that exits is restarted, after 1 s, then 2, 4... up to
 30 s while it keeps dying young (the count starts again once it has run for a minute), and each
-exit and restart is printed. A worker whose pool takes no work (no heartbeat on any queue for
-HEARTBEAT_STALE_S, imagesite/heartbeat.py, and no task running) is restarted too.
+exit and restart is printed. A worker whose pool takes no work (no heartbeat on any of its queues
+for HEARTBEAT_STALE_S, imagesite/heartbeat.py, and no task running) is restarted too.
 
 Ctrl-C or SIGTERM stops everything in order within about 10 s: the web server stops accepting
-and drains its requests while the worker shuts down warm (unfinished tasks go back to the
+and drains its requests while the workers shut down warm (unfinished tasks go back to the
 broker) and beat stops; the database goes last.
 """
 
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -131,7 +134,7 @@ class Supervisor:
         child.young_exits = 0  # not its fault: no backoff
 
     def stop(self) -> None:
-        """Web, worker and beat at once (the web server drains while the worker shuts down
+        """Web, workers and beat at once (the web server drains while the workers shut down
         warm), then the database; the whole stop takes at most STOP_DATABASE_S seconds."""
         self.stopping = True
         started = time.monotonic()
@@ -184,9 +187,12 @@ def _terminate(process: "subprocess.Popen[bytes]", *, warm_s: float) -> None:
 
 
 class WorkerWatch:
-    """Decides whether the worker is wedged: alive, yet no pool process takes work."""
+    """Decides whether a worker is wedged: alive, yet no pool process takes work from its
+    queues. `node` is its Celery node name (-n), asked whether a task is running."""
 
-    def __init__(self, *, uri: str, database: str, queues: list[str], stale_s: float) -> None:
+    def __init__(
+        self, *, uri: str, database: str, queues: list[str], stale_s: float, node: str
+    ) -> None:
         import pymongo
 
         self.client: pymongo.MongoClient[dict[str, object]] = pymongo.MongoClient(
@@ -195,6 +201,7 @@ class WorkerWatch:
         self.database = database
         self.queues = queues
         self.stale_s = stale_s
+        self.node = node
 
     def wedged(self, *, worker_up_s: float, beat_up_s: float) -> str | None:
         """Why the worker counts as wedged, or None. Never while the worker or beat (which
@@ -222,7 +229,7 @@ class WorkerWatch:
         from imagesite.celery import app
 
         try:
-            active = app.control.inspect(timeout=1.0).active() or {}
+            active = app.control.inspect([self.node], timeout=1.0).active() or {}
         except Exception:  # noqa: BLE001 - no answer: not busy
             return False
         return any(task for tasks in active.values() for task in tasks)
@@ -265,8 +272,8 @@ def _start_database(supervisor: Supervisor) -> int:
         port_in_use,
     )
 
-    db_port = settings.EMBEDDED_DB_PORT
-    if port_in_use(db_port):
+    db_host, db_port = settings.EMBEDDED_DB_HOST, settings.EMBEDDED_DB_PORT
+    if port_in_use(db_port, db_host):
         print(
             f"Port {db_port} is taken: another instance running? Set EMBEDDED_DB_PORT or "
             "MONGODB_URI.",
@@ -276,38 +283,59 @@ def _start_database(supervisor: Supervisor) -> int:
     storage = settings.VAR_DIR / "db"
     log_path = supervisor.log_dir / "database.log"
     child = supervisor.add(
-        "database", lambda: embedded_db_start(port=db_port, storage=storage, log_path=log_path)
+        "database",
+        lambda: embedded_db_start(port=db_port, storage=storage, log_path=log_path, host=db_host),
     )
-    say(f"  database  SecantusDB on 127.0.0.1:{db_port}, data in {storage} (sync on commit)")
+    say(f"  database  SecantusDB on {db_host}:{db_port}, data in {storage} (sync on commit)")
     embedded_db_wait(uri=settings.MONGODB_URI, process=child.process)
     embedded_db_record(path=settings.EMBEDDED_DB_RECORD, port=db_port)  # for manage.py
     return 0
 
 
-def _start_celery(supervisor: Supervisor) -> None:
+def _node(name: str) -> str:
+    """The Celery node name of a worker child: unique per host (two workers run on each)."""
+    return f"{'default' if name == 'worker' else name}@{socket.gethostname()}"
+
+
+def _start_celery(supervisor: Supervisor, *, beat: bool) -> list[str]:
+    """Start the workers (settings.WORKER_POOLS; the ml one unless ML_WORKER_CONCURRENCY is 0)
+    and beat; the names of the worker children."""
     from django.conf import settings
 
     celery = [sys.executable, "-m", "celery", "-A", "imagesite"]
-    concurrency = os.environ.get("WORKER_CONCURRENCY", "2")
-    queues = ",".join(settings.WORKER_QUEUES)
-    worker = [*celery, "worker", "-Q", queues, "--concurrency", concurrency, "--loglevel", "INFO"]
-    supervisor.add("worker", supervisor.command("worker", worker))
-    schedule = str(settings.VAR_DIR / "celerybeat-schedule")
-    beat = [*celery, "beat", "--loglevel", "INFO", "--schedule", schedule]
-    supervisor.add("beat", supervisor.command("beat", beat))
+    concurrency = {"worker": settings.WORKER_CONCURRENCY, "ml": settings.ML_WORKER_CONCURRENCY}
+    workers = []
+    for name, queues in settings.WORKER_POOLS.items():
+        processes = concurrency.get(name, 1)
+        if processes < 1:
+            continue
+        worker = [*celery, "worker", "-Q", ",".join(queues), "-n", _node(name)]
+        worker += ["--concurrency", str(processes), "--loglevel", "INFO"]
+        if name == "ml":  # long tasks: one at a time per process, the rest left to other hosts
+            worker += ["--prefetch-multiplier", "1"]
+        supervisor.add(name, supervisor.command(name, worker))
+        workers.append(name)
+    if beat:
+        schedule = str(settings.VAR_DIR / "celerybeat-schedule")
+        command = [*celery, "beat", "--loglevel", "INFO", "--schedule", schedule]
+        supervisor.add("beat", supervisor.command("beat", command))
+    return workers
 
 
-def _watch(supervisor: Supervisor, watch: WorkerWatch) -> None:
+def _watch(supervisor: Supervisor, watches: dict[str, WorkerWatch]) -> None:
     next_watch = time.monotonic() + WATCH_EVERY_S
     while True:
         supervisor.poll()
         now = time.monotonic()
         if now >= next_watch:
             next_watch = now + WATCH_EVERY_S
-            worker, beat = supervisor.children["worker"], supervisor.children["beat"]
-            reason = watch.wedged(worker_up_s=worker.uptime(now), beat_up_s=beat.uptime(now))
-            if reason:
-                supervisor.restart("worker", reason)
+            beat = supervisor.children.get("beat")  # None on a worker host: beat runs elsewhere
+            for name, watch in watches.items():
+                worker_up_s = supervisor.children[name].uptime(now)
+                beat_up_s = beat.uptime(now) if beat else worker_up_s
+                reason = watch.wedged(worker_up_s=worker_up_s, beat_up_s=beat_up_s)
+                if reason:
+                    supervisor.restart(name, reason)
         time.sleep(0.5)
 
 
@@ -320,32 +348,43 @@ def main() -> int:
     log_dir = settings.VAR_DIR / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
     host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
+    role = os.environ.get("LAUNCHER_ROLE", "all")
+    if role not in ("all", "worker"):
+        print(f"LAUNCHER_ROLE must be all or worker, not {role!r}", file=sys.stderr)
+        return 1
     supervisor = Supervisor(log_dir)
     for stop_signal in (signal.SIGINT, signal.SIGTERM):  # SIGINT too: a background job ignores it
         signal.signal(stop_signal, _interrupt)
-    watch: WorkerWatch | None = None
+    watches: dict[str, WorkerWatch] = {}
     try:
-        say("Starting the image workshop:")
-        if not os.environ.get("MONGODB_URI") and _start_database(supervisor):
-            return 1
-        _manage("migrate", "--noinput", "-v", "0")
-        _manage("collectstatic", "--noinput", "-v", "0")
-        _start_celery(supervisor)
-        web = [sys.executable, "-m", "imagesite.webserver", f"{host}:{port}"]
-        supervisor.add("web", supervisor.command("web", web))
-        url = f"http://{host}:{port}/"
-        if not site_wait(url, supervisor):
-            say(f"{url} did not answer within 3 minutes; see {log_dir / 'web.log'}")
-            return 1
-        say(f"The image workshop is running at {url}  (Ctrl-C stops it)")
+        if role == "worker":
+            say("Starting the image workshop's workers (LAUNCHER_ROLE=worker):")
+            workers = _start_celery(supervisor, beat=False)
+            say(f"The workers are running on {socket.gethostname()}  (Ctrl-C stops them)")
+        else:
+            say("Starting the image workshop:")
+            if not os.environ.get("MONGODB_URI") and _start_database(supervisor):
+                return 1
+            _manage("migrate", "--noinput", "-v", "0")
+            _manage("collectstatic", "--noinput", "-v", "0")
+            workers = _start_celery(supervisor, beat=True)
+            web = [sys.executable, "-m", "imagesite.webserver", f"{host}:{port}"]
+            supervisor.add("web", supervisor.command("web", web))
+            url = f"http://{host}:{port}/"
+            if not site_wait(url, supervisor):
+                say(f"{url} did not answer within 3 minutes; see {log_dir / 'web.log'}")
+                return 1
+            say(f"The image workshop is running at {url}  (Ctrl-C stops it)")
         database = settings.DATABASES["default"]
-        watch = WorkerWatch(
-            uri=str(database["HOST"]),
-            database=str(database["NAME"]),
-            queues=list(settings.WORKER_QUEUES),
-            stale_s=settings.HEARTBEAT_STALE_S,
-        )
-        _watch(supervisor, watch)
+        for name in workers:
+            watches[name] = WorkerWatch(
+                uri=str(database["HOST"]),
+                database=str(database["NAME"]),
+                queues=list(settings.WORKER_POOLS[name]),
+                stale_s=settings.HEARTBEAT_STALE_S,
+                node=_node(name),
+            )
+        _watch(supervisor, watches)
         return 0  # never reached: only a signal ends the watch
     except KeyboardInterrupt:
         say("Stopping…")
@@ -356,7 +395,7 @@ def main() -> int:
         started = time.monotonic()
         supervisor.stop()
         embedded_db_forget(path=settings.EMBEDDED_DB_RECORD)
-        if watch:
+        for watch in watches.values():
             watch.close()
         say(f"Stopped. ({time.monotonic() - started:.1f} s)")
 

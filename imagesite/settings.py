@@ -4,6 +4,7 @@ With no configuration it runs for development: DEBUG on, the embedded SecantusDB
 Celery on the database when REDIS_URL is not set. DJANGO_PRODUCTION=true turns the safety checks on.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -111,14 +112,19 @@ TEMPLATES = [
 # Short timeouts: with the database away a page answers 503 in under 2 s (imagesite/middleware.py)
 # instead of hanging; journal=True: a write is acknowledged once it is on disk (with w=1 on a
 # standalone server, the replica set's default "majority" elsewhere).
+# EMBEDDED_DB_HOST: the address it listens on; a private network's address lets worker hosts
+# reach it (they set MONGODB_URI to it), 127.0.0.1 keeps it to this machine.
+EMBEDDED_DB_HOST = env_str("EMBEDDED_DB_HOST", "127.0.0.1")
 # The port comes from EMBEDDED_DB_PORT, else from the record of a running launcher (so that
 # manage.py in another shell finds the database bin/dev started), else 27117.
 EMBEDDED_DB_RECORD = VAR_DIR / "embedded-db.json"
 EMBEDDED_DB_PORT = env_int(
     "EMBEDDED_DB_PORT", embedded_db_recorded_port(path=EMBEDDED_DB_RECORD) or 27117
 )
+_EMBEDDED_DB_REACH = "127.0.0.1" if EMBEDDED_DB_HOST in ("0.0.0.0", "::") else EMBEDDED_DB_HOST  # noqa: S104
 MONGODB_URI = (
-    env_str("MONGODB_URI") or f"mongodb://127.0.0.1:{EMBEDDED_DB_PORT}/?directConnection=true"
+    env_str("MONGODB_URI")
+    or f"mongodb://{_EMBEDDED_DB_REACH}:{EMBEDDED_DB_PORT}/?directConnection=true"
 )
 MONGODB_NAME = env_str("MONGODB_NAME", "imagesite")
 MONGODB_TIMEOUT_MS = env_int("MONGODB_TIMEOUT_MS", 1000)
@@ -173,6 +179,16 @@ CELERY_RESULT_BACKEND = (
     or REDIS_URL
     or with_database(MONGODB_URI, "celery-results", defaults=_MONGO_BROKER_OPTIONS)
 )
+# Celery's MongoDB result backend reads the URI's options through pymongo's parser, which turns
+# timeouts into seconds, then passes them to MongoClient as milliseconds (1000 ms became 1 ms and
+# storing a result failed at random): the same options again, as numbers, override them.
+CELERY_MONGODB_BACKEND_SETTINGS = {
+    "options": {
+        "serverSelectionTimeoutMS": MONGODB_TIMEOUT_MS,
+        "connectTimeoutMS": MONGODB_TIMEOUT_MS,
+        "journal": MONGODB_CLIENT_OPTIONS["journal"],
+    }
+}
 # Publishing while the broker is away gives up after about a second (the page says so).
 CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -186,7 +202,12 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # test sessions) can share one Redis database without taking each other's tasks.
 _CELERY_KEY_PREFIX = env_str("CELERY_KEY_PREFIX")
 _REDIS_SOCKET = {"socket_connect_timeout": 0.5, "socket_timeout": 5.0}
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {**_REDIS_SOCKET} if REDIS_URL else {}
+# The MongoDB transport polls: a worker with a free process asks again this often while its
+# queues are empty (kombu's default, 1 s, paces a worker at about one task a second).
+CELERY_BROKER_POLL_S = float(env_str("CELERY_BROKER_POLL_S", "0.1"))
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
+    {**_REDIS_SOCKET} if REDIS_URL else {"polling_interval": CELERY_BROKER_POLL_S}
+)
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS: dict[str, object] = {}
 if REDIS_URL:
     CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 0.5
@@ -196,7 +217,9 @@ if _CELERY_KEY_PREFIX:
     CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS["global_keyprefix"] = _CELERY_KEY_PREFIX
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Each process of a worker holds one task ahead, so that it never waits for the broker between
+# two tasks; a worker killed mid-batch loses those messages, and the jobs sweep sends them again.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 2)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -212,6 +235,11 @@ CELERY_TASK_ROUTES = {
 # Proof that the worker takes work, not merely answers ping: a tiny task on each queue records
 # a heartbeat (imagesite/heartbeat.py); /health/ and the launcher's supervisor read its age.
 WORKER_QUEUES = ["default", "ml", "scrape"]
+# The workers bin/dev starts (imagesite/launcher.py): one for default and scrape with a process
+# per core, one for ml (networks hold hundreds of MB per process) with one unless configured.
+WORKER_POOLS = {"worker": ["default", "scrape"], "ml": ["ml"]}
+WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", os.cpu_count() or 1)
+ML_WORKER_CONCURRENCY = env_int("ML_WORKER_CONCURRENCY", 1)
 HEARTBEAT_S = env_int("HEARTBEAT_S", 10)
 HEARTBEAT_STALE_S = env_int("HEARTBEAT_STALE_S", 60)
 # Periodic jobs (each also a management command); periods in seconds, overridable.

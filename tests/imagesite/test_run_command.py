@@ -64,9 +64,13 @@ def test_bin_dev_starts_everything_from_a_fresh_clone_and_stops_cleanly(tmp_path
     )
     try:
         _wait_for_home(f"http://127.0.0.1:{web_port}/", process, timeout=900)
-        url = f"http://127.0.0.1:{web_port}/"
-        # printed once the site answers: a moment after the launcher's own check
-        assert wait_until(lambda: url in (tmp_path / "run.log").read_text(), timeout=30)
+        # the launcher prints the URL once its own check of the site has answered: a moment later
+        printed = wait_until(
+            lambda: f"http://127.0.0.1:{web_port}/" in (tmp_path / "run.log").read_text(),
+            timeout=30,
+            interval=0.3,
+        )
+        assert printed, (tmp_path / "run.log").read_text()[-3000:]
         assert (clone / "var" / "db").is_dir()  # the embedded database keeps its data there
         os.killpg(process.pid, signal.SIGINT)
         assert process.wait(timeout=60) == 0

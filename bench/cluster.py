@@ -258,6 +258,8 @@ def main() -> int:
         "REDIS_URL": redis_url,
         "MEDIA_ROOT": str(media),
         "SCHEDULE_JOBS_SWEEP_S": "5",
+        "JOB_LEASE_S": "10",  # a killed host's jobs are sent again within seconds, not a minute
+        "JOB_RESEND_AFTER_S": "15",
         "HEARTBEAT_S": "5",
         "DJANGO_ALLOWED_HOSTS": f"{a},127.0.0.1,localhost",
     }

@@ -243,6 +243,11 @@ ML_WORKER_CONCURRENCY = env_int("ML_WORKER_CONCURRENCY", 1)
 HEARTBEAT_S = env_int("HEARTBEAT_S", 10)
 HEARTBEAT_STALE_S = env_int("HEARTBEAT_STALE_S", 60)
 # Periodic jobs (each also a management command); periods in seconds, overridable.
+# Jobs (jobs/services.py): a worker holds a started job for JOB_LEASE_S, renewed while it runs;
+# the jobs sweep sends again a job whose lease ran out, or still queued JOB_RESEND_AFTER_S after
+# it was sent (a lost message).
+JOB_LEASE_S = env_int("JOB_LEASE_S", 45)
+JOB_RESEND_AFTER_S = env_int("JOB_RESEND_AFTER_S", 60)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     **{
         f"worker-heartbeat-{queue}": {

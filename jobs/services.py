@@ -19,6 +19,7 @@ from typing import Any
 
 from bson import ObjectId
 from celery import current_app
+from django.conf import settings
 from django.db import connections
 from django.db.models import F, Q
 from django.utils import timezone
@@ -28,10 +29,18 @@ from jobs.models import Job
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)  # a running job's worker renews its lease every LEASE / 3
-RESEND_AFTER = timedelta(seconds=90)  # a job still queued this long after its message is resent
 MAX_ATTEMPTS = 3  # workers lost while running it before the job fails
 GIVE_UP_AFTER = timedelta(days=1)  # a job never started by then fails
+
+
+def lease() -> timedelta:
+    """How long a started job is a worker's: it renews the lease every third of it."""
+    return timedelta(seconds=settings.JOB_LEASE_S)
+
+
+def resend_after() -> timedelta:
+    """How long after its message a job still queued is sent again."""
+    return timedelta(seconds=settings.JOB_RESEND_AFTER_S)
 
 
 def job_record(
@@ -110,7 +119,7 @@ def _claim(job_id: str) -> bool:
         Job.objects.filter(claimable, pk=job_id).update(
             status=Job.Status.STARTED,
             started_at=now,
-            lease_until=now + LEASE,
+            lease_until=now + lease(),
             attempts=F("attempts") + 1,
             worker=_this_process(),
         )
@@ -139,15 +148,15 @@ def _dead_local_holder(job_id: str) -> str | None:
 
 @contextmanager
 def _lease_kept(job_id: str) -> Iterator[None]:
-    """Renew the lease from a thread while the work runs (only past LEASE / 3: most tasks are
+    """Renew the lease from a thread while the work runs (only past a third of it: most tasks are
     done by then and never open the thread's own database connection)."""
     done = threading.Event()
 
     def renew() -> None:
         try:
-            while not done.wait(LEASE.total_seconds() / 3):
+            while not done.wait(lease().total_seconds() / 3):
                 Job.objects.filter(pk=job_id, status=Job.Status.STARTED).update(
-                    lease_until=timezone.now() + LEASE
+                    lease_until=timezone.now() + lease()
                 )
         finally:
             connections.close_all()
@@ -186,7 +195,7 @@ def jobs_sweep(*, now: datetime | None = None, limit: int = 500) -> JobsSweep:
     claimed by a conditional update, so two sweeps never send it twice."""
     now = now or timezone.now()
     report = JobsSweep()
-    cutoff = now - RESEND_AFTER
+    cutoff = now - resend_after()
     unsent = Q(sent_at=None, queued_at__lt=cutoff)  # recorded, then the sender crashed
     lost = Q(status=Job.Status.STARTED, lease_until__lt=now) | Q(
         Q(sent_at__lt=cutoff) | unsent, status=Job.Status.QUEUED

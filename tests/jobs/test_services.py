@@ -11,9 +11,15 @@ from django.utils import timezone
 
 from gallery.models import Image
 from gallery.services import image_create
-from jobs import services
 from jobs.models import Job
-from jobs.services import MAX_ATTEMPTS, RESEND_AFTER, job_enqueue, job_record, job_run, jobs_sweep
+from jobs.services import (
+    MAX_ATTEMPTS,
+    job_enqueue,
+    job_record,
+    job_run,
+    jobs_sweep,
+    resend_after,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +49,8 @@ def test_a_running_job_is_not_taken_by_a_second_worker_while_its_lease_holds() -
     assert Job.objects.get(pk=job.pk).status == Job.Status.STARTED
 
 
-def test_the_lease_is_renewed_while_the_work_runs(monkeypatch) -> None:
-    monkeypatch.setattr(services, "LEASE", timedelta(seconds=0.6))
+def test_the_lease_is_renewed_while_the_work_runs(settings) -> None:
+    settings.JOB_LEASE_S = 0.6
     job = _job()
     leases = []
 
@@ -85,7 +91,7 @@ def test_the_job_of_a_dead_worker_is_sent_again_then_runs(redis_url) -> None:
 
 
 def test_a_lost_message_is_sent_again_and_an_unsent_job_too(redis_url) -> None:
-    old = timezone.now() - RESEND_AFTER - timedelta(seconds=1)
+    old = timezone.now() - resend_after() - timedelta(seconds=1)
     lost = _job(sent_at=old)
     unsent = _job(queued_at=old)  # the sender crashed before sending
     waiting = _job(sent_at=timezone.now())
@@ -125,7 +131,7 @@ def test_an_upload_killed_before_its_job_is_sent_leaves_a_job_the_sweep_sends(
     job = Job.objects.get(image=image, kind=Job.Kind.INGEST)
     assert (job.status, job.sent_at) == (Job.Status.QUEUED, None)
     monkeypatch.undo()
-    assert jobs_sweep(now=timezone.now() + RESEND_AFTER * 2).resent == 1
+    assert jobs_sweep(now=timezone.now() + resend_after() * 2).resent == 1
 
 
 def test_a_job_whose_broker_is_away_stays_unsent_for_the_sweep(monkeypatch) -> None:
@@ -141,7 +147,7 @@ def test_a_job_whose_broker_is_away_stays_unsent_for_the_sweep(monkeypatch) -> N
     job.refresh_from_db()
     assert (job.status, job.sent_at) == (Job.Status.QUEUED, None)
     monkeypatch.undo()
-    assert jobs_sweep(now=timezone.now() + RESEND_AFTER * 2).resent == 1
+    assert jobs_sweep(now=timezone.now() + resend_after() * 2).resent == 1
 
 
 def test_a_redelivered_job_of_a_dead_local_process_is_taken_at_once() -> None:

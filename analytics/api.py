@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.params.functions import Path
 
@@ -64,9 +64,9 @@ def analytics_latest(request: HttpRequest) -> AnalyticsOut:
 
 
 @router.post("/recompute", response={202: JobOut, ERRORS: Problem}, url_name="analytics_recompute")
-def analytics_recompute(request: HttpRequest) -> tuple[int, JobOut]:
+def analytics_recompute(request: HttpRequest) -> Status[JobOut]:
     """Compute a new snapshot on a worker; poll the job, then GET /analytics."""
-    return 202, job_out(snapshot_enqueue(owner=api_user(request)))
+    return Status(202, job_out(snapshot_enqueue(owner=api_user(request))))
 
 
 @router.get(

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
-from ninja import Field, File, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 
 from accounts.api import api_user
@@ -25,13 +25,13 @@ from gallery.selectors import (
 from gallery.services import image_delete, image_update, upload_accept
 from imagesite.apitools import (
     ERRORS,
+    ApiError,
     FieldError,
     Problem,
     id_path,
     invalid,
     object_id,
     oid,
-    problem,
 )
 from imagesite.media import private_file_response
 
@@ -208,16 +208,14 @@ class UploadsOut(Schema):
     response={201: UploadsOut, 200: UploadsOut, ERRORS: Problem},
     url_name="image_upload",
 )
-def image_upload(
-    request: HttpRequest, files: File[list[UploadedFile]]
-) -> tuple[int, UploadsOut | Problem]:
+def image_upload(request: HttpRequest, files: File[list[UploadedFile]]) -> Status[UploadsOut]:
     """Upload one or several files (multipart, field `files`), checked by content like the
     upload page. 201 when one is new, 200 when all were already there, 400 when all were
     refused; processing goes on in the background (`status` of each image)."""
     results = upload_accept(owner=api_user(request), files=list(files))
     if all(result.outcome == "refused" for result in results):
         errors = [FieldError(field=f"files.{r.name}", message=r.message) for r in results]
-        return 400, problem(400, "No file was accepted.", errors)
+        raise ApiError(400, "No file was accepted.", errors)
     out = UploadsOut(
         results=[
             UploadOut(
@@ -229,7 +227,7 @@ def image_upload(
             for result in results
         ]
     )
-    return (201 if any(r.outcome == "stored" for r in results) else 200), out
+    return Status(201 if any(r.outcome == "stored" for r in results) else 200, out)
 
 
 # One image --------------------------------------------------------------------------------------
@@ -263,10 +261,10 @@ def image_patch(request: HttpRequest, body: ImagePatch, image_id: str = id_path(
 
 
 @router.delete("/{image_id}", response={204: None, ERRORS: Problem}, url_name="image_delete")
-def image_remove(request: HttpRequest, image_id: str = id_path()) -> tuple[int, None]:
+def image_remove(request: HttpRequest, image_id: str = id_path()) -> Status[None]:
     """Delete the image, its versions and its files."""
     image_delete(image=owned_image(request, image_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from accounts.api import SessionAuth, TokenAuth
@@ -126,11 +126,11 @@ class HealthOut(Schema):
     tags=["health"],
     url_name="health",
 )
-def health(request: HttpRequest) -> tuple[int, dict[str, object]]:
+def health(request: HttpRequest) -> Status[dict[str, object]]:
     """Database, broker and workers (details for staff); 503 when one fails. No auth."""
     report = health_report()
     detail = bool(getattr(request.user, "is_staff", False))
-    return (200 if report.ok else 503), report.as_dict(detail=detail)
+    return Status(200 if report.ok else 503, report.as_dict(detail=detail))
 
 
 def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:

@@ -43,9 +43,7 @@ def problem(status: int, detail: str = "", errors: list[FieldError] | None = Non
 
 def id_path(description: str = "") -> Any:
     """A path parameter holding an ObjectId: anything else is a 422, never a 500."""
-    return Path(
-        ..., pattern=OBJECT_ID, description=description, example="65f0c0ffee0000000000beef"
-    )
+    return Path(..., pattern=OBJECT_ID, description=description, example="65f0c0ffee0000000000beef")
 
 
 def object_id(value: str) -> ObjectId:

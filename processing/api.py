@@ -8,7 +8,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from accounts.api import api_user
@@ -156,7 +156,7 @@ def versions(request: HttpRequest, image_id: str = id_path()) -> list[VersionOut
 )
 def version_create(
     request: HttpRequest, body: EditIn, image_id: str = id_path()
-) -> tuple[int, VersionJobOut]:
+) -> Status[VersionJobOut]:
     """A new version from a recipe (the editor's steps), rendered on a worker."""
     image = _ready(owned_image(request, image_id))
     raw = [step.model_dump() for step in body.recipe]
@@ -169,7 +169,7 @@ def version_create(
         )
     except (RecipeError, OpError) as error:
         raise ApiError(400, str(error), [FieldError(field="recipe", message=str(error))]) from None
-    return 202, _with_job(version, image)
+    return Status(202, _with_job(version, image))
 
 
 @router.post(
@@ -209,9 +209,9 @@ def version_current(request: HttpRequest, version_id: str = id_path()) -> Versio
 @router.delete(
     "/versions/{version_id}", response={204: None, ERRORS: Problem}, url_name="version_delete"
 )
-def version_remove(request: HttpRequest, version_id: str = id_path()) -> tuple[int, None]:
+def version_remove(request: HttpRequest, version_id: str = id_path()) -> Status[None]:
     version_delete(version=_owned_version(request, version_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -302,7 +302,7 @@ def models(request: HttpRequest) -> ModelsOut:
 )
 def remove_background(
     request: HttpRequest, body: BackgroundIn, image_id: str = id_path()
-) -> tuple[int, VersionJobOut]:
+) -> Status[VersionJobOut]:
     """A new version without the background (segmentation, or GrabCut without the model)."""
     image = _ready(owned_image(request, image_id))
     try:
@@ -311,7 +311,7 @@ def remove_background(
         raise ApiError(
             422, str(error), [FieldError(field="background_id", message=str(error))]
         ) from None
-    return 202, _with_job(version, image)
+    return Status(202, _with_job(version, image))
 
 
 @deep_router.post(
@@ -321,7 +321,7 @@ def remove_background(
 )
 def stylise(
     request: HttpRequest, body: StyleIn, image_id: str = id_path()
-) -> tuple[int, VersionJobOut]:
+) -> Status[VersionJobOut]:
     """A new version in the style of an installed artwork or of another of your images."""
     image = _ready(owned_image(request, image_id))
     if problem_text := ml_status()["style"]:
@@ -330,7 +330,7 @@ def stylise(
         version = stylise_enqueue(image=image, **body.model_dump())
     except ValueError as error:
         raise ApiError(422, str(error), [FieldError(field="artwork", message=str(error))]) from None
-    return 202, _with_job(version, image)
+    return Status(202, _with_job(version, image))
 
 
 @deep_router.post(
@@ -338,10 +338,10 @@ def stylise(
     response={202: JobOut, ERRORS: Problem},
     url_name="recognise",
 )
-def recognise(request: HttpRequest, image_id: str = id_path()) -> tuple[int, JobOut]:
+def recognise(request: HttpRequest, image_id: str = id_path()) -> Status[JobOut]:
     """Recognise the objects again; the labels replace the old ones when the job is done."""
     image = _ready(owned_image(request, image_id))
     job = recognise_enqueue(image=image, force=True)
     if job is None:
         raise HttpError(409, ml_status()["recognition"] or "Recognition could not be queued.")
-    return 202, job_out(job)
+    return Status(202, job_out(job))

@@ -6,7 +6,7 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from accounts.api import api_user
@@ -123,7 +123,7 @@ def sources(request: HttpRequest) -> list[SourceOut]:
 
 
 @router.post("/sources", response={201: SourceOut, ERRORS: Problem}, url_name="source_create")
-def source_add(request: HttpRequest, body: SourceIn) -> tuple[int, SourceOut]:
+def source_add(request: HttpRequest, body: SourceIn) -> Status[SourceOut]:
     """Add a page to import from (refused when the SSRF guard refuses its address); with
     `run_now` its first run starts at once."""
     data = body.model_dump(exclude={"run_now"})
@@ -133,7 +133,7 @@ def source_add(request: HttpRequest, body: SourceIn) -> tuple[int, SourceOut]:
         raise invalid(error) from None
     if body.run_now:
         run_enqueue(source=source)
-    return 201, source_out(source, runs=True)
+    return Status(201, source_out(source, runs=True))
 
 
 @router.get(
@@ -146,18 +146,18 @@ def source_detail(request: HttpRequest, source_id: str = id_path()) -> SourceOut
 @router.delete(
     "/sources/{source_id}", response={204: None, ERRORS: Problem}, url_name="source_delete"
 )
-def source_remove(request: HttpRequest, source_id: str = id_path()) -> tuple[int, None]:
+def source_remove(request: HttpRequest, source_id: str = id_path()) -> Status[None]:
     """Delete the source; the images it imported stay in the gallery."""
     _owned_source(request, source_id).delete()
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
     "/sources/{source_id}/runs", response={202: RunJobOut, ERRORS: Problem}, url_name="source_run"
 )
-def source_run(request: HttpRequest, source_id: str = id_path()) -> tuple[int, RunJobOut]:
+def source_run(request: HttpRequest, source_id: str = id_path()) -> Status[RunJobOut]:
     """Import now: a run on the scrape queue."""
-    return 202, _run_with_job(run_enqueue(source=_owned_source(request, source_id)))
+    return Status(202, _run_with_job(run_enqueue(source=_owned_source(request, source_id))))
 
 
 @router.get("/runs/{run_id}", response={200: RunJobOut, ERRORS: Problem}, url_name="run_get")

@@ -1,6 +1,7 @@
 """The images of the API: list (every gallery filter, order and cursor), get, upload, update,
 delete, and their files. The same selectors and services as the pages."""
 
+import re
 from datetime import date, datetime
 from typing import Literal
 
@@ -10,6 +11,7 @@ from django.http.response import HttpResponseBase
 from django.urls import reverse
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
+from pydantic import BaseModel, field_validator
 
 from accounts.api import api_user
 from gallery.models import Image
@@ -40,8 +42,12 @@ FILE_FIELDS = {"original": "original", "thumbnail": "thumbnail", "preview": "pre
 BINARY = {
     "200": {
         "description": "The file's bytes",
-        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}},
     }
+}
+# merged into what ninja documents: at least one file
+UPLOAD_BODY = {
+    "content": {"multipart/form-data": {"schema": {"properties": {"files": {"minItems": 1}}}}}
 }
 
 
@@ -128,7 +134,10 @@ def owned_image(request: HttpRequest, image_id: str) -> Image:
 
 # List -------------------------------------------------------------------------------------------
 
-EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(9000, 12, 31)
+CURSOR = r"^((\d{1,14}|-\d{1,13})\.[0-9a-fA-F]{24}\.\d{1,16})?$"  # selectors.Cursor.format
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# days beyond these are read as these: the windows of the selectors stay within datetime's range
+EARLIEST_DAY, LATEST_DAY = date(1000, 1, 1), date(9000, 12, 31)
 
 
 class ImageQuery(Schema):
@@ -137,11 +146,18 @@ class ImageQuery(Schema):
     source: Literal["", "upload", "scrape"] = ""
     label: str = Field("", max_length=100, description="A recognised object, e.g. dog")
     tag: str = Field("", max_length=50)
-    date_from: date | None = Field(None, ge=EARLIEST_DAY, le=LATEST_DAY)
-    date_to: date | None = Field(None, ge=EARLIEST_DAY, le=LATEST_DAY)
+    date_from: date | None = None
+    date_to: date | None = None
     sort: Literal["uploaded", "uploaded_asc", "taken", "taken_asc"] = "uploaded"
-    after: str = Field("", max_length=200, description="The `next` cursor of the page before")
+    after: str = Field("", pattern=CURSOR, description="The `next` cursor of the page before")
     size: int = Field(48, ge=1, le=200)
+
+    @field_validator("date_from", "date_to", mode="before")
+    @classmethod
+    def _iso_day(cls, value: object) -> object:
+        if value is not None and not (isinstance(value, str) and ISO_DAY.match(value)):
+            raise ValueError("a day as YYYY-MM-DD")
+        return value
 
 
 class ImagePage(Schema):
@@ -166,8 +182,8 @@ def gallery_read(
         source=query.source,
         label=query.label,
         tag=query.tag,
-        date_from=query.date_from,
-        date_to=query.date_to,
+        date_from=_within(query.date_from),
+        date_to=_within(query.date_to),
         sort=query.sort,
     )
     facets = facets_get(owner_id=owner_id)
@@ -178,6 +194,10 @@ def gallery_read(
         return page.images, following, None, None
     count = image_count(plan=plan, facets=facets)
     return page.images, following, count.number, count.exact
+
+
+def _within(day: date | None) -> date | None:
+    return None if day is None else min(max(day, EARLIEST_DAY), LATEST_DAY)
 
 
 @router.get("", response={200: ImagePage, ERRORS: Problem}, url_name="image_list")
@@ -206,6 +226,7 @@ class UploadsOut(Schema):
 @router.post(
     "",
     response={201: UploadsOut, 200: UploadsOut, ERRORS: Problem},
+    openapi_extra={"requestBody": UPLOAD_BODY},
     url_name="image_upload",
 )
 def image_upload(request: HttpRequest, files: File[list[UploadedFile]]) -> Status[UploadsOut]:
@@ -238,7 +259,7 @@ def image_detail(request: HttpRequest, image_id: str = id_path()) -> ImageOut:
     return image_out(owned_image(request, image_id))
 
 
-class ImagePatch(Schema):
+class ImagePatch(BaseModel):
     title: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=10_000)
     tags: list[str] | None = Field(None, max_length=100)

@@ -10,6 +10,7 @@ from django.http.response import HttpResponseBase
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import BaseModel
 
 from accounts.api import api_user
 from gallery.api import owned_image
@@ -27,7 +28,7 @@ from processing.deep import (
     stylise_enqueue,
 )
 from processing.models import Version
-from processing.ops import OpError, color_hex
+from processing.ops import OPS, OpError, color_hex
 from processing.recipes import RecipeError, recipe_validate
 from processing.selectors import version_get, version_list
 from processing.services import edit_save
@@ -44,7 +45,7 @@ JOB_KINDS = {
 BINARY = {
     "200": {
         "description": "The file's bytes",
-        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
 
@@ -129,13 +130,13 @@ def _ready(image: Image) -> Image:
 # Versions ---------------------------------------------------------------------------------------
 
 
-class StepIn(Schema):
-    op: str = Field(max_length=50, description="An editor operation, e.g. crop, sepia, rotate")
+class StepIn(BaseModel):
+    op: Literal[tuple(OPS)] = Field(description="An editor operation")  # type: ignore[valid-type]
     params: dict[str, Any] = {}
 
 
-class EditIn(Schema):
-    recipe: list[StepIn] = Field(max_length=50)
+class EditIn(BaseModel):
+    recipe: list[StepIn] = Field(min_length=1, max_length=50)
     preset_name: str = Field("", max_length=100, description="Also keep the recipe as a preset")
 
 
@@ -236,10 +237,12 @@ def version_file(
 # Deep learning ----------------------------------------------------------------------------------
 
 
-class BackgroundIn(Schema):
+class BackgroundIn(BaseModel):
     method: Literal["auto", "deeplab", "grabcut"] = "auto"
     mode: Literal["transparent", "color", "blur", "image"] = "transparent"
-    color: str = Field("#ffffff", max_length=20, description="For mode color: #rrggbb")
+    color: str = Field(
+        "#ffffff", pattern=r"^\s*#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})\s*$", description="#rrggbb"
+    )
     background_id: str = Field(
         "", pattern=OBJECT_ID_OR_EMPTY, description="For mode image: one of your images"
     )
@@ -248,7 +251,7 @@ class BackgroundIn(Schema):
     )
 
 
-class StyleIn(Schema):
+class StyleIn(BaseModel):
     artwork: str = Field("", max_length=100, description="An installed artwork (GET /styles)")
     style_image_id: str = Field(
         "", pattern=OBJECT_ID_OR_EMPTY, description="…or one of your images"

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import BaseModel
 
 from accounts.api import api_user
 from imagesite.apitools import ERRORS, Problem, id_path, invalid, object_id
@@ -58,7 +59,7 @@ class RunJobOut(Schema):
     job: JobOut | None
 
 
-class SourceIn(Schema):
+class SourceIn(BaseModel):
     url: str = Field(max_length=2000, pattern=r"^[hH][tT][tT][pP][sS]?://\S+$")
     scope: Literal["page", "site"] = "page"
     max_depth: int = Field(1, ge=0, le=5)

@@ -70,12 +70,21 @@ def _problem_response(
 def _invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
         FieldError(
-            field=".".join(str(part) for part in error.get("loc", ())),
-            message=str(error.get("msg", "invalid")),
+            field=_field_name(error.get("loc", ())), message=str(error.get("msg", "invalid"))
         )
         for error in exc.errors
     ]
     return _problem_response(422, "The request is not valid.", errors)
+
+
+def _field_name(loc: Any) -> str:
+    """pydantic's location without ninja's wrapping: ("body", "body", "color") -> "color"."""
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in ("body", "query", "path", "file", "form", "header", "cookie"):
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in ("body", "files"):
+        parts = parts[1:]
+    return ".".join(parts)
 
 
 @api.exception_handler(HttpError)

@@ -9,7 +9,7 @@ from typing import Any
 
 from bson import ObjectId
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from ninja import Schema
 from ninja.errors import HttpError
 from ninja.params.functions import Path
@@ -76,3 +76,12 @@ def invalid(error: ValidationError) -> ApiError:
     else:
         errors = [FieldError(field="", message=message) for message in error.messages]
     return ApiError(400, " ".join(e.message for e in errors) or "Not accepted.", errors)
+
+
+def caller_id(request: HttpRequest) -> ObjectId:
+    """The pk of the user an authenticated request acts for (accounts.api.Principal), for the
+    apps that may not import accounts (jobs, its peer at the bottom)."""
+    user = getattr(getattr(request, "auth", None), "user", None)
+    if user is None or not isinstance(user.pk, ObjectId):
+        raise HttpError(401, "Unauthorized")
+    return user.pk

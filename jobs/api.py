@@ -7,8 +7,7 @@ from django.urls import reverse
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
-from accounts.api import api_user
-from imagesite.apitools import ERRORS, Problem, id_path, object_id, oid
+from imagesite.apitools import ERRORS, Problem, caller_id, id_path, object_id, oid
 from jobs.models import Job
 from jobs.selectors import job_get, job_list
 
@@ -72,13 +71,13 @@ def job_result(job: Job) -> str | None:
 def jobs(request: HttpRequest, image_id: str = "") -> list[JobOut]:
     """The newest 50 jobs, or an image's (`image_id`)."""
     image = object_id(image_id) if image_id else None
-    return [job_out(job) for job in job_list(owner_id=api_user(request).pk, image_id=image)]
+    return [job_out(job) for job in job_list(owner_id=caller_id(request), image_id=image)]
 
 
 @router.get("/{job_id}", response={200: JobOut, ERRORS: Problem}, url_name="job_get")
 def job_detail(request: HttpRequest, job_id: str = id_path()) -> JobOut:
     """Poll this until `done`; then follow `result`."""
-    job = job_get(owner_id=api_user(request).pk, job_id=object_id(job_id))
+    job = job_get(owner_id=caller_id(request), job_id=object_id(job_id))
     if job is None:
         raise HttpError(404, "No such job.")
     return job_out(job)

@@ -1,18 +1,23 @@
-"""allauth's forms with the project's rules (ACCOUNT_FORMS), and the admin's login form."""
+"""allauth's forms with the project's rules (ACCOUNT_FORMS), the admin's login form, and the
+access-token form."""
 
 import statistics
 import time
 from collections import deque
+from datetime import date, datetime
+from datetime import time as clock_time
 from typing import Any
 
 from allauth.account.forms import AddEmailForm, ResetPasswordForm, SignupForm
 from allauth.account.models import EmailAddress
+from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import AccessToken, User
 from accounts.ratelimit import login_attempt_start
 from accounts.selectors import email_owner
 from accounts.services import TAKEN, email_attach_send, email_claims_release
@@ -84,3 +89,26 @@ class AdminLoginForm(AdminAuthenticationForm):
         cleaned = super().clean()  # raises for a wrong password: the attempt stays counted
         attempt.succeeded()
         return cleaned
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What it is for, e.g. “phone uploader”.")
+    scope = forms.ChoiceField(choices=AccessToken.Scope.choices, initial=AccessToken.Scope.READ)
+    expires_on = forms.DateField(
+        required=False,
+        label="Expires on",
+        help_text="Leave empty for a token that does not expire.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean_expires_on(self) -> date | None:
+        day: date | None = self.cleaned_data.get("expires_on")
+        if day is not None and day <= timezone.localdate():
+            raise forms.ValidationError("Choose a day after today.")
+        return day
+
+    def expires_at(self) -> datetime | None:
+        day = self.cleaned_data.get("expires_on")
+        if day is None:
+            return None
+        return datetime.combine(day, clock_time.min, tzinfo=timezone.get_current_timezone())

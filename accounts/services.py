@@ -1,6 +1,8 @@
-"""Invitations, and email addresses attached only once their owner proved they read them."""
+"""Invitations, email addresses attached only once their owner proved they read them, and
+personal access tokens (made with the secret shown once, used, revoked)."""
 
 import secrets
+from datetime import datetime, timedelta
 
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
@@ -11,8 +13,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Invitation, User
+from accounts.models import AccessToken, Invitation, User
 from accounts.selectors import email_owner
+from accounts.tokens import TOKEN_PREFIX, token_hash
 
 ATTACH_SALT = "accounts.email-attach"
 ATTACH_MAX_AGE_S = 3 * 24 * 3600
@@ -78,3 +81,38 @@ def email_attach(*, user: User, token: str) -> EmailAddress:
         user=user, email=email, defaults={"verified": True}
     )
     return address
+
+
+TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is written at most this often per token
+
+
+def token_create(
+    *, owner: User, name: str, scope: str, expires_at: datetime | None = None
+) -> tuple[AccessToken, str]:
+    """A new token and its secret, which is stored only as its sha256 and never shown again."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = AccessToken(
+        owner=owner,
+        name=name.strip()[:100] or "API token",
+        scope=scope,
+        token_hash=token_hash(secret),
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        expires_at=expires_at,
+    )
+    token.full_clean()
+    token.save()
+    return token, secret
+
+
+def token_revoke(*, token: AccessToken) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+
+
+def token_touch(*, token: AccessToken) -> None:
+    """Record the use, at most once a minute: not a write on every request."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
+        AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_mongodb_backend",
     "django_htmx",
     "template_partials",
+    "ninja",  # the API's interactive docs from its own static files
     "allauth",
     "imagesite.apps.MongoAccountConfig",
     "accounts",
@@ -394,6 +395,9 @@ FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 RENDITION_SIZES = {"thumb": 400, "preview": 1600}
 GALLERY_PAGE_SIZE = 48
+
+# API: requests per minute and personal access token (counted in the cache)
+API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 600)
 
 # Deep learning weights (installed with `manage.py models install`) and test data
 MODEL_DIR = Path(env_str("MODEL_DIR", str(VAR_DIR / "models")))

@@ -2,7 +2,7 @@
 
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Model
 
@@ -22,3 +22,10 @@ def wait_until(condition: Callable[[], T], *, timeout: float, interval: float = 
 def reloaded(instance: M) -> M:
     instance.refresh_from_db()
     return instance
+
+
+def page_wait(page: Any, expression: str, timeout: float = 30) -> bool:
+    """Poll a JavaScript expression until it is true. Not Playwright's wait_for_function: that
+    evaluates its string with eval, which the site's Content-Security-Policy forbids, and the
+    tests keep the policy on to catch a script it would block."""
+    return bool(wait_until(lambda: page.evaluate(expression), timeout=timeout, interval=0.2))

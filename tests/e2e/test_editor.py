@@ -10,7 +10,7 @@ import pytest
 from gallery.models import Image
 from gallery.services import image_create
 from processing.models import Version
-from tests.waiting import reloaded, wait_until
+from tests.waiting import page_wait, reloaded, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -58,7 +58,7 @@ def test_draw_a_crop_box_apply_undo_redo_and_save(
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")
     assert page.is_visible("#p-sepia-strength")
-    page.wait_for_function("document.querySelector('#editor-result').src.startsWith('data:')")
+    assert page_wait(page, "document.querySelector('#editor-result').src.startsWith('data:')")
     page.fill("#p-sepia-strength", "500")
     assert "strength must be between 0 and 100" in page.text_content("#preview [role=alert]")
     page.fill("#p-sepia-strength", "60")
@@ -80,10 +80,10 @@ def test_draw_a_crop_box_apply_undo_redo_and_save(
 
     page.click("text=Apply crop")
     assert _steps(page) == 1
-    page.wait_for_function(  # the preview is now the cropped picture, rendered by the server
-        "document.querySelector('#editor-result').src.startsWith('data:image/jpeg')"
+    assert page_wait(  # the preview is now the cropped picture, rendered by the server
+        page, "document.querySelector('#editor-result').src.startsWith('data:image/jpeg')"
     )
-    page.wait_for_function("document.querySelector('#editor-result').naturalWidth < 400")
+    assert page_wait(page, "document.querySelector('#editor-result').naturalWidth < 400")
 
     page.keyboard.press("Control+z")
     assert _steps(page) == 0

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.waiting import page_wait
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
@@ -30,11 +32,11 @@ def test_dropping_two_files_shows_progress_and_they_become_ready(
     _drop(page, paths)
     results = page.locator("#upload-results .upload-result")
     results.first.wait_for()
-    page.wait_for_function(
-        "document.querySelectorAll('#upload-results .outcome-stored').length === 2", timeout=30_000
+    assert page_wait(
+        page, "document.querySelectorAll('#upload-results .outcome-stored').length === 2", 30
     )
-    page.wait_for_function(
-        "document.querySelectorAll('#upload-results .badge.ready').length === 2", timeout=120_000
+    assert page_wait(
+        page, "document.querySelectorAll('#upload-results .badge.ready').length === 2", 120
     )
     page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)
     page.goto("/gallery/")

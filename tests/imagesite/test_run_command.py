@@ -13,7 +13,8 @@ from imagesite.embedded_db import free_port
 from tests.conftest import BASE_DIR
 from tests.waiting import wait_until
 
-pytestmark = pytest.mark.slow
+# a fresh clone installs every requirement into its own .venv (from pip's cache): minutes
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 
 def _wait_for_home(url: str, process: subprocess.Popen[bytes], timeout: float) -> float:

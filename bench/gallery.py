@@ -87,7 +87,7 @@ def library_make(*, owner: Any, count: int, seed: int) -> None:
         )
         image_terms_set(image=image)
         batch.append(image)
-        if len(batch) == 1000:
+        if len(batch) == 250:  # each image brings ~65 index keys a terms index
             Image.objects.bulk_create(batch)
             batch = []
     Image.objects.bulk_create(batch)
@@ -237,6 +237,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_DEBUG", "false")  # as in production; no query log
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("MONGODB_SOCKET_TIMEOUT_MS", "300000")  # bulk inserts on a busy host
     django_start(name="gallery")
     count, repeats = (2_000, 12) if args.quick else (10_000, 20)
     started = time.perf_counter()

@@ -4,7 +4,8 @@
 
 Starts its own SecantusDB (storage in a temporary folder, deleted at the end), inserts a
 generated library (default 100,000 images and 300,000 jobs from 6 users, with the models'
-indexes), then times in one run:
+indexes but the gallery's terms indexes, which no snapshot reads; the images carry their terms
+and pairs as the gallery writes them), then times in one run:
   - snapshot: compute_figures + render_charts for all users (the staff view, the largest);
   - the same for the largest single user;
   - compute_figures_naive (every document loaded into pandas) for all users,
@@ -39,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analytics.charts import render_charts  # noqa: E402
 from analytics.figures import compute_figures, compute_figures_naive  # noqa: E402
+from gallery.terms import document_terms  # noqa: E402
 from imagesite.embedded_db import embedded_db_start, embedded_db_wait, free_port  # noqa: E402
 
 END = datetime(2025, 6, 30, tzinfo=UTC)
@@ -384,6 +386,9 @@ def fill(db: Any, *, images: int, jobs: int, seed: int = 7) -> list[ObjectId]:
     db.scraping_scraperun.insert_many(runs)  # sets each run's _id
     run_ids = [run["_id"] for run in runs]
     for batch in batches(fake_images(rng, images, owners, run_ids), 5000):
+        for document in batch:  # the gallery's fields (gallery.terms), pairs included
+            document["terms"] = document_terms(document)
+            document["sort_taken_at"] = document["taken_at"] or document["uploaded_at"]
         db.gallery_image.insert_many(batch, ordered=False)
     for batch in batches(fake_jobs(rng, jobs, owners), 10000):
         db.processing_job.insert_many(batch, ordered=False)

@@ -8,7 +8,8 @@ whatever it matched, before any limit. So each read is
 
 on the (owner, hidden, terms, sort key, _id) indexes: one term of the filter (gallery.terms)
 picks the candidates, the window of the sort key bounds them to about a page, and the other terms
-are checked on those candidates. Windows widen by the density they find and the page's cursor
+are checked on those candidates. A search of several words reads through the pair term of two
+of them (and, where the owner has any, the images with too many words to pair: `+`). Windows widen by the density they find and the page's cursor
 carries the width that held a page, so the keys examined grow with the page size, not with the
 library. A real mongod serves the same queries (and plans them better, not worse).
 """
@@ -22,11 +23,11 @@ from bson.errors import InvalidId
 from django.utils import timezone
 
 from gallery.models import Image, TermCount
-from gallery.terms import ALL, FACET_KINDS, facet, search_terms
+from gallery.terms import ALL, FACET_KINDS, OVERFLOW, facet, search_pair, search_terms
 from imagesite.mongo import collection_for
 
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP", "HEIF", "AVIF")
-COUNT_CAP = 1000
+COUNT_CAP = 500  # past this many matches (none of the stored counts is exact) "more than"
 FIRST_WINDOW = timedelta(days=1)
 # Past these the windows stop stepping and read everything that is left (few images or none).
 FLOOR = datetime(1970, 1, 1, tzinfo=UTC)
@@ -107,6 +108,11 @@ class Plan:
     # the owner's oldest and newest sort key (None: not known; FLOOR and now + AHEAD then)
     oldest: datetime | None = None
     newest: datetime | None = None
+    also: str = ""  # a second term read beside `term` (OVERFLOW beside a pair), "" for none
+
+    @property
+    def index_terms(self) -> tuple[str, ...]:
+        return (self.term, self.also) if self.also else (self.term,)
 
     def reversed(self) -> "Plan":
         return replace(self, sort=replace(self.sort, descending=not self.sort.descending))
@@ -159,8 +165,11 @@ def gallery_plan(*, owner_id: ObjectId, filters: GalleryFilter, facets: Facets) 
     low = _day_start(filters.date_from) if filters.date_from else None
     high = _day_start(filters.date_to, next_day=True) if filters.date_to else None
     term = _index_term(terms, facets)
+    paired = "+" in term and ":" not in term
+    also = OVERFLOW if paired and facets.counts.get(OVERFLOW, 0) > 0 else ""
     oldest, newest = facets.bounds.get(sort.field, (None, None))
-    return Plan(owner_id, term, frozenset(terms) - {term}, sort, low, high, oldest, newest)
+    rest = frozenset(terms) - {term}
+    return Plan(owner_id, term, rest, sort, low, high, oldest, newest, also)
 
 
 def _index_term(terms: list[str], facets: Facets) -> str:
@@ -169,11 +178,12 @@ def _index_term(terms: list[str], facets: Facets) -> str:
     if not terms:
         return ALL
     rarest = min(chosen, key=lambda term: facets.counts.get(term, 0), default="")
-    longest = max(words, key=len, default="")  # longer words are rarer, as a rule
+    # two words: their pair; one: the longest (longer words are rarer, as a rule)
+    text = search_pair(words) or max(words, key=len, default="")
     total = max(facets.counts.get(ALL, 0), 1)
-    if rarest and (not longest or facets.counts.get(rarest, 0) <= WORD_OVER_FACET * total):
+    if rarest and (not text or facets.counts.get(rarest, 0) <= WORD_OVER_FACET * total):
         return rarest
-    return longest or rarest
+    return text or rarest
 
 
 def image_page(*, plan: Plan, cursor: Cursor | None, size: int) -> Page:
@@ -190,12 +200,20 @@ def image_page(*, plan: Plan, cursor: Cursor | None, size: int) -> Page:
     return Page(images, following)
 
 
-def image_count(*, plan: Plan, facets: Facets, cap: int = COUNT_CAP) -> Count:
-    """How many images match: the facet count where one facet is the whole filter, else the
-    matching keys read through the index, window by window, up to `cap`."""
+def image_count_stored(*, plan: Plan, facets: Facets) -> Count | None:
+    """The exact count where one facet (or none) is the whole filter: the stored facet count,
+    no query. None where the count must be read (image_count)."""
     whole = not plan.rest and plan.low is None and plan.high is None
     if whole and plan.term in facets.counts and (plan.term == ALL or ":" in plan.term):
         return Count(max(facets.counts[plan.term], 0), True)
+    return None
+
+
+def image_count(*, plan: Plan, facets: Facets, cap: int = COUNT_CAP) -> Count:
+    """How many images match: the stored count where there is one, else the matching keys
+    read through the index, window by window, up to `cap` (the gallery loads it apart)."""
+    if (stored := image_count_stored(plan=plan, facets=facets)) is not None:
+        return stored
     keys, _ = _keys_after(plan=plan, start=None, size=cap, width=FIRST_WINDOW * 8)
     return Count(min(len(keys), cap), len(keys) <= cap)
 
@@ -228,18 +246,16 @@ def _keys_after(
     read = timedelta(0)
     while True:
         far, last = _far_edge(plan, near, width)
-        documents = collection_for(Image).find(
-            _window_filter(plan, near, far, inclusive=inclusive),
-            {plan.sort.field: 1, **({"terms": 1} if plan.rest else {})},
-        )
-        keys = sorted(
-            (
-                (_aware(doc[plan.sort.field]), doc["_id"])
-                for doc in documents
-                if not plan.rest or plan.rest.issubset(doc.get("terms", ()))
-            ),
-            reverse=descending,
-        )
+        matching = {
+            doc["_id"]: _aware(doc[plan.sort.field])
+            for term in plan.index_terms
+            for doc in collection_for(Image).find(
+                _window_filter(plan, term, near, far, inclusive=inclusive),
+                {plan.sort.field: 1, **({"terms": 1} if plan.rest else {})},
+            )
+            if not plan.rest or plan.rest.issubset(doc.get("terms", ()))
+        }
+        keys = sorted(((moment, pk) for pk, moment in matching.items()), reverse=descending)
         if start is not None and not read:
             keys = [key for key in keys if (key < start if descending else key > start)]
         found += keys
@@ -287,7 +303,9 @@ def _newest(plan: Plan) -> datetime:
     return plan.newest if plan.newest is not None else timezone.now() + AHEAD
 
 
-def _window_filter(plan: Plan, near: datetime, far: datetime, *, inclusive: bool) -> dict[str, Any]:
+def _window_filter(
+    plan: Plan, term: str, near: datetime, far: datetime, *, inclusive: bool
+) -> dict[str, Any]:
     """The flat filter of one window: the owner, one term, one range of the sort key.
 
     Only exclusive bounds, a millisecond (BSON's precision) beyond an inclusive one: SecantusDB
@@ -298,7 +316,7 @@ def _window_filter(plan: Plan, near: datetime, far: datetime, *, inclusive: bool
         bounds = {"$gt": far - MS, "$lt": near + MS if inclusive else near}
     else:
         bounds = {"$gt": near - MS if inclusive else near, "$lt": far}
-    return {"owner_id": plan.owner_id, "hidden": False, "terms": plan.term, plan.sort.field: bounds}
+    return {"owner_id": plan.owner_id, "hidden": False, "terms": term, plan.sort.field: bounds}
 
 
 def _aware(moment: datetime) -> datetime:

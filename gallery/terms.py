@@ -8,7 +8,11 @@ So everything the gallery filters on is a term:
   with every prefix of 3 letters or more ("harb" finds "harbour"); a search word of one or two
   letters matches whole words only;
 - facets: `label:dog`, `tag:sea`, `format:png`, `source:scrape`, exact values for the filters;
-- `*`, which every image carries: the unfiltered gallery reads through the same index.
+- `*`, which every image carries: the unfiltered gallery reads through the same index;
+- pairs: `har+sun`, the first MIN_PREFIX letters of two of the image's words, for every pair
+  of its first PAIRED_KEYS such keys, so that a search of several words reads about only the
+  images that hold two of them; an image with more keys carries `+` (OVERFLOW) instead, and a
+  paired search reads those too (the owner's count of `+` says whether there are any).
 
 Pure functions, no models: the services, the data migration and the benchmark share them.
 """
@@ -22,6 +26,8 @@ FACET_KINDS = ("label", "tag", "format", "source")
 MIN_PREFIX = 3
 MAX_WORD = 40  # longer "words" (hashes, URLs) are kept whole up to this, prefixes up to it
 MAX_TERMS = 600  # a long description stops adding words here; facets always come first
+PAIRED_KEYS = 16  # at most 120 pairs an image; past this many keys the image is OVERFLOW
+OVERFLOW = "+"
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -41,8 +47,41 @@ def facet(kind: str, value: str) -> str:
 
 
 def is_facet(term: str) -> bool:
-    """Facets (and `*`) are counted per owner; words are not."""
-    return term == ALL or term.partition(":")[0] in FACET_KINDS and ":" in term
+    """Facets (and `*`, `+`) are counted per owner; words and pairs are not."""
+    return term in (ALL, OVERFLOW) or term.partition(":")[0] in FACET_KINDS and ":" in term
+
+
+def pair_key(word: str) -> str | None:
+    """What a word contributes to pairs: its first MIN_PREFIX letters (None: a shorter word,
+    which pairs leave out)."""
+    return word[:MIN_PREFIX] if len(word) >= MIN_PREFIX else None
+
+
+def pair(first: str, second: str) -> str:
+    return "+".join(sorted((first, second)))
+
+
+def pair_terms(keys: Iterable[str]) -> list[str]:
+    """The pair terms of an image's distinct keys, or [OVERFLOW] when it has too many."""
+    keys = list(dict.fromkeys(keys))
+    if len(keys) > PAIRED_KEYS:
+        return [OVERFLOW]
+    return [pair(a, b) for index, a in enumerate(keys) for b in keys[index + 1 :]]
+
+
+def search_pair(terms: Iterable[str]) -> str | None:
+    """The pair term a search can read through: two of its words (the longest, as a rule the
+    rarest) with different keys; None when it has no such two. Every image that matches the
+    search carries it, or OVERFLOW."""
+    keyed = sorted(
+        ((word, key) for word in terms if ":" not in word and (key := pair_key(word))),
+        key=lambda item: -len(item[0]),
+    )
+    for index, (_, key) in enumerate(keyed):
+        for _, other in keyed[index + 1 :]:
+            if other != key:
+                return pair(key, other)
+    return None
 
 
 def image_terms(
@@ -55,7 +94,8 @@ def image_terms(
     format: str = "",  # noqa: A002 - the model's field name
     source: str = "",
 ) -> list[str]:
-    """Every term of one image: facets first, then words and their prefixes, at most MAX_TERMS."""
+    """Every term of one image: facets first, then words and their prefixes (at most
+    MAX_TERMS), then its pairs or OVERFLOW."""
     tags, labels = list(tags), list(labels)
     facets = [ALL]
     facets += [facet("label", label) for label in labels]
@@ -63,12 +103,13 @@ def image_terms(
     facets += [facet(kind, value) for kind, value in (("format", format), ("source", source))]
     texts = [title, *tags, *labels, camera, format, description]
     found = dict.fromkeys(term for term in facets if not term.endswith(":"))
-    for text in texts:
-        for word in words(text):
-            found.update(dict.fromkeys(word_terms(word)))
-            if len(found) >= MAX_TERMS:
-                return list(found)[:MAX_TERMS]
-    return list(found)
+    keys = []  # of every word taken: a search that matches two words finds their pair
+    for word in (word for text in texts for word in words(text)):
+        found.update(dict.fromkeys(word_terms(word)))
+        keys += [key] if (key := pair_key(word)) else []
+        if len(found) >= MAX_TERMS:
+            return [*list(found)[:MAX_TERMS], *pair_terms(keys)]
+    return [*found, *pair_terms(keys)]
 
 
 def search_terms(query: str) -> list[str]:

@@ -6,6 +6,7 @@ app_name = "gallery"
 urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("gallery/", views.gallery, name="gallery"),
+    path("gallery/count/", views.gallery_count, name="gallery_count"),
     path("gallery/delete/", views.images_delete_view, name="images_delete"),
     path("images/<objectid:image_id>/", views.image_detail, name="image_detail"),
     path("images/<objectid:image_id>/card/", views.image_card, name="image_card"),

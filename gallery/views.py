@@ -22,6 +22,7 @@ from gallery.selectors import (
     facets_get,
     gallery_plan,
     image_count,
+    image_count_stored,
     image_get,
     image_neighbours,
     image_page,
@@ -98,11 +99,24 @@ def gallery(request: AuthedRequest) -> HttpResponse:
     }
     if request.htmx and not request.htmx.boosted and cursor:
         return render(request, "gallery/gallery.html#page", context)
-    context["count"] = image_count(plan=plan, facets=facets)
+    # a stored count costs nothing; one that must be read arrives in its own request (count)
+    context["count"] = image_count_stored(plan=plan, facets=facets)
+    context["count_url"] = f"{reverse('gallery:gallery_count')}?{context['list_query']}"
     if request.htmx and not request.htmx.boosted:
         return render(request, "gallery/gallery.html#grid", context)
     context |= {"labels": facets.choices("label"), "tags": facets.choices("tag")}
     return render(request, "gallery/gallery.html", context)
+
+
+@login_required
+@require_GET
+def gallery_count(request: AuthedRequest) -> HttpResponse:
+    """How many images the gallery's filter matches, loaded by the page after it is shown."""
+    facets = facets_get(owner_id=request.user.pk)
+    filters = GalleryFilterForm(request.GET).to_filter()
+    plan = gallery_plan(owner_id=request.user.pk, filters=filters, facets=facets)
+    count = image_count(plan=plan, facets=facets)
+    return render(request, "gallery/gallery.html#count", {"count": count})
 
 
 def list_query(request: AuthedRequest) -> str:

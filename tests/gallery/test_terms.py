@@ -5,8 +5,11 @@ from hypothesis import strategies as st
 
 from gallery.terms import (
     ALL,
+    OVERFLOW,
+    PAIRED_KEYS,
     facet_counts_delta,
     image_terms,
+    search_pair,
     search_terms,
     word_terms,
     words,
@@ -55,3 +58,33 @@ def test_every_prefix_of_three_letters_of_a_title_word_finds_it(titles: list[str
         for end in range(min(3, len(word)), len(word) + 1):
             assert search_terms(word[:end].upper()) == [word[:end]]
             assert word[:end] in terms
+
+
+def test_two_words_of_an_image_make_a_pair_of_their_first_letters() -> None:
+    terms = image_terms(title="Harbour at sunset", tags=["sea"])
+    assert {"har+sun", "har+sea", "sea+sun"} <= set(terms)
+    assert not [term for term in terms if "+" in term and "at" in term.split("+")]  # too short
+    assert search_pair(["sunset", "harbour"]) == "har+sun"
+    assert search_pair(["harb", "harbour"]) is None  # one key: the single-word path
+    assert search_pair(["at", "harbour"]) is None
+    assert search_pair(["tag:sea", "harbour"]) is None
+
+
+def test_an_image_with_too_many_words_to_pair_carries_overflow_instead() -> None:
+    many = " ".join(f"{number:03d}x" for number in range(PAIRED_KEYS + 1))  # distinct keys
+    terms = image_terms(description=many)
+    assert OVERFLOW in terms
+    assert not [term for term in terms if "+" in term and term != OVERFLOW]
+
+
+@given(
+    st.lists(st.text(alphabet="abcdefg ", min_size=1, max_size=10), min_size=1, max_size=8),
+    st.lists(st.text(alphabet="abcdefg", min_size=1, max_size=6), min_size=2, max_size=3),
+)
+def test_an_image_that_matches_a_search_carries_its_pair_or_overflow(
+    texts: list[str], query: list[str]
+) -> None:
+    terms = set(image_terms(title=texts[0], tags=texts[1:]))
+    wanted = search_terms(" ".join(query))
+    if set(wanted) <= terms and (pair := search_pair(wanted)):
+        assert pair in terms or OVERFLOW in terms

@@ -153,8 +153,12 @@ def test_search_and_filters_find_the_right_images(user_client, user, corpus) -> 
     assert shown(sort="taken") == {str(jpeg.pk), str(png.pk)}
     assert shown(sort="uploaded_asc") == {str(jpeg.pk), str(png.pk)}
     body = user_client.get(reverse("gallery:gallery"), {"q": "harbour"}).content.decode()
-    assert "1 image<" in body
     assert f'/images/{jpeg.pk}/?q=harbour"' in body  # the detail link keeps the filter
+    # a count that must be read arrives after the page, in its own request; a stored one at once
+    count_url = reverse("gallery:gallery_count") + "?q=harbour"
+    assert f'hx-get="{count_url}" hx-trigger="load"' in body
+    assert "1 image<" in user_client.get(count_url).content.decode()
+    assert "2 images<" in user_client.get(reverse("gallery:gallery")).content.decode()
 
 
 def test_the_gallery_page_uses_the_same_number_of_queries_for_any_page_size(

@@ -78,6 +78,8 @@ def test_bin_dev_starts_everything_from_a_fresh_clone_and_stops_cleanly(tmp_path
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    leftovers = subprocess.run(["pgrep", "-f", str(clone)], capture_output=True, text=True)
+        leftovers = subprocess.run(["pgrep", "-f", str(clone)], capture_output=True, text=True)
+        # the children run in sessions of their own: a failed run must not leave them behind
+        subprocess.run(["pkill", "-KILL", "-f", str(clone)], check=False)
     assert leftovers.stdout.strip() == "", "processes of the run command are still running"
     assert "Stopped." in (tmp_path / "run.log").read_text()

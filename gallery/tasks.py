@@ -1,20 +1,11 @@
 """Celery tasks of the image life cycle: thin shells that find the document and call a service."""
 
-from typing import Any
-
 from celery import shared_task
-from celery.signals import worker_process_init
 
-from gallery.imaging.sandbox import pool_warm
 from gallery.ingest import image_ingest
 from gallery.models import Image
 from gallery.sweeps import ingest_sweep, orphans_sweep, temporary_files_sweep
 from jobs.services import job_run
-
-
-@worker_process_init.connect
-def _decode_pool_warm(**kwargs: Any) -> None:
-    pool_warm()  # each pool process starts its decode children before its first task
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -113,8 +113,15 @@ def _claim(job_id: str) -> bool:
     for the lease)."""
     now = timezone.now()
     claimable = Q(status=Job.Status.QUEUED) | Q(status=Job.Status.STARTED, lease_until__lt=now)
-    if (holder := _dead_local_holder(job_id)) is not None:
-        claimable |= Q(status=Job.Status.STARTED, worker=holder)
+    if _take(job_id, claimable, now=now):
+        return True
+    holder = _dead_local_holder(job_id)  # read only when the usual claim failed
+    return holder is not None and _take(
+        job_id, Q(status=Job.Status.STARTED, worker=holder), now=now
+    )
+
+
+def _take(job_id: str, claimable: Q, *, now: datetime) -> bool:
     return bool(
         Job.objects.filter(claimable, pk=job_id).update(
             status=Job.Status.STARTED,

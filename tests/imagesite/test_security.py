@@ -54,3 +54,19 @@ def test_a_json_answer_and_a_404_have_the_policies_too(client):
     ):
         assert "Permissions-Policy" in response
         assert "Content-Security-Policy" in response
+
+
+def test_no_template_has_an_inline_event_handler() -> None:
+    """The Content-Security-Policy blocks onclick= and its kind: a confirm() there would never
+    ask, and the delete would go ahead (static/js/site.js reads data-confirm instead)."""
+    import re
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    handler = re.compile(r"<[^>]*\son[a-z]+\s*=", re.S)
+    found = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if handler.search(path.read_text())
+    ]
+    assert found == []

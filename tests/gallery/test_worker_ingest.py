@@ -30,6 +30,8 @@ def test_an_upload_is_ingested_then_recognised_by_the_worker(
     assert "every 2s" not in card
     assert "/file/thumb/" in card
     job = Job.objects.get(image=image, kind=Job.Kind.INGEST)
+    # the job is finished just after the image is saved ready (the same task, a moment later)
+    wait_until(lambda: reloaded(job).status == Job.Status.SUCCEEDED, timeout=30)
     assert job.status == Job.Status.SUCCEEDED
     assert job.started_at >= job.queued_at
     assert job.finished_at >= job.started_at

@@ -40,6 +40,7 @@ def test_a_style_transfer_survives_its_process_being_killed(
         os.kill(pid, signal.SIGKILL)
     version = Version.objects.get(image=image)
     wait_until(lambda: not reloaded(version).is_pending, timeout=180)
-    job.refresh_from_db()
+    # the job is finished a moment after the version is stored (the same task)
+    wait_until(lambda: not reloaded(job).is_active, timeout=30)
     assert version.status == Version.Status.READY, version.error
     assert job.status == Job.Status.SUCCEEDED

@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 from django import forms
@@ -55,6 +56,14 @@ class GalleryFilterForm(forms.Form):
         required=False, choices=[(name, sort.label) for name, sort in SORTS.items()]
     )
 
+    # how the grid is shown, not what it holds: headers per day or month, and where it starts
+    group = forms.ChoiceField(
+        required=False,
+        label="Group by",
+        choices=[("day", "Day"), ("month", "Month"), ("none", "No headers")],
+    )
+    jump = forms.CharField(required=False, max_length=7, label="Jump to")  # a month or a year
+
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         for name in ("date_from", "date_to"):
@@ -62,6 +71,15 @@ class GalleryFilterForm(forms.Form):
             if isinstance(day, date) and not EARLIEST_DAY <= day <= LATEST_DAY:
                 self.add_error(name, f"Choose a date between {EARLIEST_DAY} and {LATEST_DAY}.")
         return data
+
+    def group_by(self) -> str:
+        group = self.cleaned_data.get("group") if self.is_valid() else ""
+        return str(group or "day")
+
+    def jump_month(self) -> str:
+        """The month ("2026-11") or year ("2026") to start at, "" for none or a malformed one."""
+        month = str(self.cleaned_data.get("jump") or "") if self.is_valid() else ""
+        return month if re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?", month) else ""
 
     def to_filter(self) -> GalleryFilter:
         data = self.cleaned_data if self.is_valid() else {}

@@ -1,5 +1,7 @@
 """An uploaded or imported image, its metadata and what recognition found in it."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -118,6 +120,30 @@ class Image(models.Model):
     @property
     def display_name(self) -> str:
         return self.title or self.original_name or "Untitled"
+
+    @property
+    def shown_version(self) -> Any:
+        """The current version where it is ready (what the grid and the viewer show), else
+        None (the original's renditions). Loaded with the page (selectors.image_page)."""
+        version = self.current_version if self.current_version_id else None
+        ready = version is not None and version.status == "ready" and version.width
+        return version if ready else None
+
+    @property
+    def shown_size(self) -> tuple[int, int]:
+        """Width and height of what is shown: a crop changes the shape."""
+        version = self.shown_version
+        if version is not None and version.height:
+            return int(version.width), int(version.height)
+        return self.width or 1, self.height or 1
+
+    @property
+    def shown_width(self) -> int:
+        return self.shown_size[0]
+
+    @property
+    def shown_height(self) -> int:
+        return self.shown_size[1]
 
 
 class TermCount(models.Model):

@@ -14,16 +14,24 @@ carries the width that held a page, so the keys examined grow with the page size
 library. A real mongod serves the same queries (and plans them better, not worse).
 """
 
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from bson import ObjectId
 from bson.errors import InvalidId
 from django.utils import timezone
 
 from gallery.models import Image, TermCount
-from gallery.terms import ALL, FACET_KINDS, OVERFLOW, facet, search_pair, search_terms
+from gallery.terms import (
+    ALL,
+    FACET_KINDS,
+    OVERFLOW,
+    facet,
+    search_pair,
+    search_terms,
+)
 from imagesite.mongo import collection_for
 
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP", "HEIF", "AVIF")
@@ -138,6 +146,19 @@ class Facets:
             t.removeprefix(prefix) for t, n in self.counts.items() if t.startswith(prefix) and n > 0
         )
 
+    def months(self, sort: Sort) -> list[tuple[int, list[tuple[date, int]]]]:
+        """The months that hold images in an order's date (taken, else uploaded; or uploaded),
+        by year, newest first, with their counts: the timeline's jump, read from the stored
+        month counts (gallery.terms), never from the images."""
+        kind = "taken" if sort.field == "sort_taken_at" else "uploaded"
+        years: dict[int, list[tuple[date, int]]] = {}
+        for month in sorted(self.choices(kind), reverse=True):
+            with suppress(ValueError):
+                year, _, number = month.partition("-")
+                first = date(int(year), int(number), 1)
+                years.setdefault(first.year, []).append((first, self.counts[f"{kind}:{month}"]))
+        return list(years.items())
+
 
 @dataclass(frozen=True)
 class Count:
@@ -187,7 +208,8 @@ def _index_term(terms: list[str], facets: Facets) -> str:
 
 
 def image_page(*, plan: Plan, cursor: Cursor | None, size: int) -> Page:
-    """One page of the plan's order after the cursor (None: the first page)."""
+    """One page of the plan's order after the cursor (None: the first page), each image with
+    its current version loaded (what its tile shows)."""
     keys, width = _keys_after(
         plan=plan,
         start=cursor.key if cursor else None,
@@ -197,7 +219,37 @@ def image_page(*, plan: Plan, cursor: Cursor | None, size: int) -> Page:
     found = Image.objects.in_bulk([object_id for _, object_id in keys[:size]])
     images = [found[object_id] for _, object_id in keys[:size] if object_id in found]
     following = Cursor(keys[size - 1], width) if len(keys) > size else None
-    return Page(images, following)
+    return Page(images_with_versions(images), following)
+
+
+def images_with_versions(images: list[Image]) -> list[Image]:
+    """Load the images' current versions in one query (the backend has no prefetch_related)."""
+    ids = [image.current_version_id for image in images if image.current_version_id]
+    if ids:
+        model = cast(Any, Image._meta.get_field("current_version").related_model)
+        versions = model._default_manager.in_bulk(ids)
+        for image in images:
+            if version := versions.get(image.current_version_id):
+                image.current_version = version
+    return images
+
+
+def month_cursor(*, plan: Plan, month: str) -> Cursor | None:
+    """Where the plan's order reaches a month ("2026-11") or a year ("2026"), in the site's
+    time zone: a page after this cursor starts with its first image in that order (newest
+    first: its newest). None for a malformed one."""
+    year, _, number = month.partition("-")
+    try:
+        first = datetime(int(year), int(number or 1), 1, tzinfo=timezone.get_default_timezone())
+        following = (
+            (first + timedelta(days=32)).replace(day=1)
+            if number
+            else first.replace(year=first.year + 1)
+        )
+    except ValueError:
+        return None
+    lowest = ObjectId("0" * 24)  # before every image's id
+    return Cursor((following if plan.sort.descending else first, lowest))
 
 
 def image_count_stored(*, plan: Plan, facets: Facets) -> Count | None:

@@ -13,13 +13,14 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError
+from django.utils import timezone
 from pymongo import ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError
 
 from accounts.models import User
 from gallery.imaging import ImageRejected, inspect_image
 from gallery.models import Image, TermCount
-from gallery.storage import original_name, rendition_name
+from gallery.storage import original_name, rendition_name, version_rendition_name
 from gallery.terms import ALL, document_terms, facet_counts_delta, image_terms, is_facet
 from imagesite.mongo import collection_for
 from jobs.models import Job
@@ -157,8 +158,16 @@ def image_update(*, image: Image, title: str, description: str, tags: list[str])
 def image_files(*, image: Image) -> list[str]:
     """Every stored file that belongs to the image: original, renditions, versions, masks."""
     names = [image.original.name, image.thumbnail.name, image.preview.name]
-    for file_name, mask_name in image.versions.values_list("file", "mask"):
+    for version_id, file_name, mask_name in image.versions.values_list("pk", "file", "mask"):
         names += [file_name, mask_name]
+        names += [
+            version_rendition_name(
+                owner_id=image.owner_id,
+                version_id=version_id,  # type: ignore[arg-type]  # an ObjectId, the stubs say int
+                size=size,
+            )
+            for size in settings.RENDITION_SIZES
+        ]
     return [name for name in names if name]
 
 
@@ -220,6 +229,9 @@ def image_terms_set(*, image: Image) -> None:
         camera=f"{image.camera_make} {image.camera_model}".strip(),
         format=image.format,
         source=image.source,
+        taken=image.taken_at or image.uploaded_at,
+        uploaded=image.uploaded_at,
+        zone=timezone.get_default_timezone(),
     )
     image.sort_taken_at = image.taken_at or image.uploaded_at
 
@@ -232,7 +244,7 @@ def image_terms_refresh(*, image_id: ObjectId) -> list[str]:
     document = images.find_one({"_id": image_id}, TERM_SOURCES)
     if document is None:
         return []
-    terms = document_terms(document)
+    terms = document_terms(document, zone=timezone.get_default_timezone())
     taken = document.get("taken_at") or document.get("uploaded_at")
     before = images.find_one_and_update(
         {"_id": image_id},

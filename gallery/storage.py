@@ -14,3 +14,8 @@ def rendition_name(*, owner_id: ObjectId, sha256: str, size: str) -> str:
 
 def version_name(*, owner_id: ObjectId, version_id: ObjectId, suffix: str) -> str:
     return f"{owner_id}/versions/{version_id}{suffix}"
+
+
+def version_rendition_name(*, owner_id: ObjectId, version_id: ObjectId, size: str) -> str:
+    """A version's WebP rendition ("thumb", "preview"), named by the version alone."""
+    return version_name(owner_id=owner_id, version_id=version_id, suffix=f"_{size}.webp")

@@ -8,6 +8,9 @@ So everything the gallery filters on is a term:
   with every prefix of 3 letters or more ("harb" finds "harbour"); a search word of one or two
   letters matches whole words only;
 - facets: `label:dog`, `tag:sea`, `format:png`, `source:scrape`, exact values for the filters;
+- months: `taken:2026-11` (the month of the taken order's key: taken, else uploaded) and
+  `uploaded:2026-11`, counted per owner like the facets: the timeline's jump to a month reads
+  those counts, not the images;
 - `*`, which every image carries: the unfiltered gallery reads through the same index;
 - pairs: `har+sun`, the first MIN_PREFIX letters of two of the image's words, for every pair
   of its first PAIRED_KEYS such keys, so that a search of several words reads about only the
@@ -19,10 +22,12 @@ Pure functions, no models: the services, the data migration and the benchmark sh
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 ALL = "*"
 FACET_KINDS = ("label", "tag", "format", "source")
+MONTH_KINDS = ("taken", "uploaded")  # month terms, one per order: `taken:2026-11`
 MIN_PREFIX = 3
 MAX_WORD = 40  # longer "words" (hashes, URLs) are kept whole up to this, prefixes up to it
 MAX_TERMS = 600  # a long description stops adding words here; facets always come first
@@ -48,7 +53,14 @@ def facet(kind: str, value: str) -> str:
 
 def is_facet(term: str) -> bool:
     """Facets (and `*`, `+`) are counted per owner; words and pairs are not."""
-    return term in (ALL, OVERFLOW) or term.partition(":")[0] in FACET_KINDS and ":" in term
+    kind, colon, _ = term.partition(":")
+    return term in (ALL, OVERFLOW) or bool(colon) and (kind in FACET_KINDS or kind in MONTH_KINDS)
+
+
+def month_term(kind: str, moment: datetime, zone: tzinfo = UTC) -> str:
+    """The month term of a moment in the site's time zone (naive moments are UTC, as stored)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return f"{kind}:{aware.astimezone(zone):%Y-%m}"
 
 
 def pair_key(word: str) -> str | None:
@@ -93,11 +105,20 @@ def image_terms(
     camera: str = "",
     format: str = "",  # noqa: A002 - the model's field name
     source: str = "",
+    taken: datetime | None = None,
+    uploaded: datetime | None = None,
+    zone: tzinfo = UTC,
 ) -> list[str]:
-    """Every term of one image: facets first, then words and their prefixes (at most
-    MAX_TERMS), then its pairs or OVERFLOW."""
+    """Every term of one image: facets and months first, then words and their prefixes (at
+    most MAX_TERMS), then its pairs or OVERFLOW. `taken` is the taken order's key (taken,
+    else uploaded)."""
     tags, labels = list(tags), list(labels)
     facets = [ALL]
+    facets += [
+        month_term(kind, moment, zone)
+        for kind, moment in (("taken", taken), ("uploaded", uploaded))
+        if moment is not None
+    ]
     facets += [facet("label", label) for label in labels]
     facets += [facet("tag", tag) for tag in tags]
     facets += [facet(kind, value) for kind, value in (("format", format), ("source", source))]
@@ -125,7 +146,7 @@ def facet_counts_delta(before: Iterable[str], after: Iterable[str]) -> dict[str,
     return dict.fromkeys(new - old, 1) | dict.fromkeys(old - new, -1)
 
 
-def document_terms(document: Mapping[str, Any]) -> list[str]:
+def document_terms(document: Mapping[str, Any], *, zone: tzinfo = UTC) -> list[str]:
     """image_terms of an image's stored MongoDB document (bulk fills: migration, benchmark)."""
     camera = f"{document.get('camera_make') or ''} {document.get('camera_model') or ''}"
     return image_terms(
@@ -136,4 +157,7 @@ def document_terms(document: Mapping[str, Any]) -> list[str]:
         camera=camera.strip(),
         format=document.get("format") or "",
         source=document.get("source") or "",
+        taken=document.get("taken_at") or document.get("uploaded_at"),
+        uploaded=document.get("uploaded_at"),
+        zone=zone,
     )

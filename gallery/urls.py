@@ -9,6 +9,7 @@ urlpatterns = [
     path("gallery/count/", views.gallery_count, name="gallery_count"),
     path("gallery/delete/", views.images_delete_view, name="images_delete"),
     path("images/<objectid:image_id>/", views.image_detail, name="image_detail"),
+    path("images/<objectid:image_id>/view/", views.image_viewer, name="image_viewer"),
     path("images/<objectid:image_id>/card/", views.image_card, name="image_card"),
     path("images/<objectid:image_id>/status/", views.image_status, name="image_status"),
     path("images/<objectid:image_id>/meta/", views.image_edit_meta, name="image_edit_meta"),

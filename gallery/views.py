@@ -1,6 +1,7 @@
 """Upload, gallery, detail, metadata, delete and the private media files."""
 
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 from bson import ObjectId
 from django.conf import settings
@@ -26,6 +27,8 @@ from gallery.selectors import (
     image_get,
     image_neighbours,
     image_page,
+    images_with_versions,
+    month_cursor,
 )
 from gallery.services import (
     UploadResult,
@@ -34,6 +37,7 @@ from gallery.services import (
     images_delete,
     upload_accept,
 )
+from gallery.timeline import timeline
 from imagesite.converters import object_ids
 from imagesite.http import found_or_404
 from imagesite.media import private_file_response
@@ -84,28 +88,51 @@ def gallery(request: AuthedRequest) -> HttpResponse:
     request gets the grid, or the next page for infinite scrolling."""
     form = GalleryFilterForm(request.GET)
     facets = facets_get(owner_id=request.user.pk)
-    plan = gallery_plan(owner_id=request.user.pk, filters=form.to_filter(), facets=facets)
+    filters = form.to_filter()
+    plan = gallery_plan(owner_id=request.user.pk, filters=filters, facets=facets)
     cursor = Cursor.parse(request.GET.get("after", ""))
-    page = image_page(plan=plan, cursor=cursor, size=settings.GALLERY_PAGE_SIZE)
+    jump = form.jump_month()
+    start = cursor or (month_cursor(plan=plan, month=jump) if jump else None)
+    page = image_page(plan=plan, cursor=start, size=settings.GALLERY_PAGE_SIZE)
     query = request.GET.copy()
     if page.following:
         query["after"] = page.following.format()
+    continues = bool(request.htmx and not request.htmx.boosted and cursor)
     context = {
         "form": form,
         "images": page.images,
+        # a page that continues the grid's last group (infinite scroll) repeats no heading
+        "timeline": timeline(
+            page.images,
+            field=plan.sort.field,
+            group=form.group_by(),
+            after=cursor.key[0] if cursor and continues else None,
+        ),
         "has_more": page.following is not None,
         "next_url": f"{reverse('gallery:gallery')}?{query.urlencode()}",
         "list_query": list_query(request),
+        "filtered": bool(filters.terms() or filters.date_from or filters.date_to or jump),
+        "clear_url": _clear_url(request),
     }
-    if request.htmx and not request.htmx.boosted and cursor:
+    if continues:
         return render(request, "gallery/gallery.html#page", context)
     # a stored count costs nothing; one that must be read arrives in its own request (count)
     context["count"] = image_count_stored(plan=plan, facets=facets)
     context["count_url"] = f"{reverse('gallery:gallery_count')}?{context['list_query']}"
     if request.htmx and not request.htmx.boosted:
         return render(request, "gallery/gallery.html#grid", context)
-    context |= {"labels": facets.choices("label"), "tags": facets.choices("tag")}
+    context |= {
+        "labels": facets.choices("label"),
+        "tags": facets.choices("tag"),
+        "months": facets.months(plan.sort),
+    }
     return render(request, "gallery/gallery.html", context)
+
+
+def _clear_url(request: AuthedRequest) -> str:
+    """The gallery without its filter: the same order and grouping."""
+    kept = {name: request.GET[name] for name in ("sort", "group") if request.GET.get(name)}
+    return f"{reverse('gallery:gallery')}?{urlencode(kept)}" if kept else reverse("gallery:gallery")
 
 
 @login_required
@@ -174,6 +201,35 @@ def image_detail(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
             "form": form,
         },
     )
+
+
+# what a browser shows of an original as it is (the others show their preview alone)
+BROWSER_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "AVIF", "BMP")
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def image_viewer(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
+    """One image of the full-screen viewer, with its neighbours in the gallery's filter and
+    order (the detail page's indexed neighbour reads): the viewer script loads it with an
+    HX-Request header and gets the item alone; without it, a page of its own."""
+    image = images_with_versions([_owned_image(request, image_id)])[0]
+    filters = GalleryFilterForm(request.GET).to_filter()
+    plan = gallery_plan(
+        owner_id=request.user.pk, filters=filters, facets=facets_get(owner_id=request.user.pk)
+    )
+    previous, following = image_neighbours(image=image, plan=plan)
+    context = {
+        "image": image,
+        "shown": image.shown_version,
+        "previous": previous,
+        "following": following,
+        "list_query": list_query(request),
+        "full_size": image.format in BROWSER_FORMATS,
+    }
+    template = "gallery/viewer.html#viewer-item" if request.htmx else "gallery/viewer.html"
+    return render(request, template, context)
 
 
 @login_required

@@ -10,6 +10,7 @@ register_converter(ObjectIdConverter, "objectid")
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("", include("gallery.urls")),
     path("", include("processing.urls")),
     path("", include("scraping.urls")),

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from gallery.storage import version_rendition_name
+
 
 class Version(models.Model):
     """A result derived from an original: an edit recipe, a background removal, a stylisation."""
@@ -50,6 +52,16 @@ class Version(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+    @classmethod
+    def media_names(cls) -> set[str]:
+        """The renditions versions may have (processing.versions.version_rendition), which no
+        field names: the orphans sweep keeps them."""
+        return {
+            version_rendition_name(owner_id=owner_id, version_id=version_id, size=size)
+            for version_id, owner_id in cls.objects.exclude(file="").values_list("pk", "owner_id")
+            for size in settings.RENDITION_SIZES
+        }
 
 
 class Preset(models.Model):

@@ -21,9 +21,10 @@ from django.core.files.storage import default_storage
 from django.db.models import F
 from django.utils import timezone
 
-from gallery.imaging import load_rgb
+from gallery.imaging import load_rgb, make_renditions
 from gallery.models import Image
 from gallery.storage import version_name
+from gallery.storage import version_rendition_name as version_rendition_name_of
 from jobs.models import Job
 from jobs.services import job_enqueue
 from processing.models import Version
@@ -228,9 +229,34 @@ def version_restore(*, version: Version | None, image: Image) -> None:
     image.save(update_fields=["current_version"])
 
 
+RENDITION_KINDS = ("thumb", "preview")  # what the gallery's tile and the viewer show
+
+
+def version_rendition_name(*, version: Version, size: str) -> str:
+    """Where a version's WebP rendition lives (named by the version: no field to migrate)."""
+    return version_rendition_name_of(owner_id=version.owner_id, version_id=version.pk, size=size)
+
+
+def version_rendition(*, version: Version, size: str) -> str:
+    """The name of a ready version's rendition ("thumb" or "preview", as large as the
+    original's), made from its file on first use and kept; "" when the version has no file."""
+    name = version_rendition_name(version=version, size=size)
+    if default_storage.exists(name):
+        return name
+    if version.status != Version.Status.READY or not version.file.name:
+        return ""
+    with default_storage.open(version.file.name, "rb") as file:
+        rendition = make_renditions(file=file, sizes={size: settings.RENDITION_SIZES[size]})[size]
+    saved = default_storage.save(name, ContentFile(rendition.data))
+    if saved != name:  # another request made it meanwhile: keep one
+        default_storage.delete(saved)
+    return name
+
+
 def version_delete(*, version: Version) -> None:
     Image.objects.filter(current_version=version).update(current_version=None)
     names = [name for name in (version.file.name, version.mask.name) if name]
+    names += [version_rendition_name(version=version, size=size) for size in RENDITION_KINDS]
     version.delete()
     for name in names:
         default_storage.delete(name)

@@ -35,7 +35,12 @@ from processing.selectors import (
     version_ready_get,
 )
 from processing.services import batch_apply, edit_save
-from processing.versions import version_delete, version_restore
+from processing.versions import (
+    RENDITION_KINDS,
+    version_delete,
+    version_rendition,
+    version_restore,
+)
 
 
 def _owned_image(request: AuthedRequest, image_id: ObjectId) -> Image:
@@ -128,7 +133,12 @@ def version_status(request: AuthedRequest, version_id: ObjectId) -> HttpResponse
 @login_required
 @require_GET
 def version_file(request: AuthedRequest, version_id: ObjectId, kind: str) -> HttpResponseBase:
+    """The version's file, its mask, or a WebP rendition of it ("thumb", "preview": what the
+    gallery and the viewer show of an image whose current version it is)."""
     version = _owned_version(request, version_id)
+    if kind in RENDITION_KINDS:
+        name = version_rendition(version=version, size=kind)
+        return private_file_response(name=name)
     if kind not in ("file", "mask"):
         raise Http404("unknown file")
     name = getattr(version, kind).name

@@ -5,6 +5,7 @@ from collections import Counter
 from typing import Any
 
 from django.db import migrations
+from django.utils import timezone
 from pymongo import UpdateOne
 
 from gallery.terms import document_terms, is_facet
@@ -20,7 +21,7 @@ def fill(apps: Any, schema_editor: Any) -> None:
     newest: dict[Any, dict[str, Any]] = {}
     batch = []
     for document in images.find({}, dict.fromkeys(FIELDS, 1)):
-        terms = document_terms(document)
+        terms = document_terms(document, zone=timezone.get_default_timezone())
         if not document.get("hidden"):
             counts.update((document["owner_id"], term) for term in terms if is_facet(term))
         taken = document.get("taken_at") or document.get("uploaded_at")

@@ -44,8 +44,14 @@
              height: Math.min(round(crop.height), round(1 - y)) };
   }
 
+  // A value the function needs and has no default for (a watermark's picture): until it is
+  // filled in, the preview leaves the step out rather than show an error nobody caused.
+  function missing(op) {
+    return $$("[required]", panel(op)).filter((input) => !input.value.trim());
+  }
+
   function pendingStep() {
-    return current ? { op: current, params: readParams(current) } : null;
+    return current && !missing(current).length ? { op: current, params: readParams(current) } : null;
   }
 
   // The crop being drawn is not previewed: the box shows it on the uncropped picture.
@@ -229,6 +235,11 @@
     });
   });
   $$("[data-action=apply]").forEach((button) => button.addEventListener("click", () => {
+    const empty = current ? missing(current) : [];
+    if (empty.length) {
+      empty[0].reportValidity();
+      return;
+    }
     const step = pendingStep();
     if (!step) return;
     change(recipe.concat([step]));
@@ -258,14 +269,39 @@
     compare.setAttribute("aria-pressed", String(showBefore));
     $("#editor-before").hidden = !showBefore;
     $("#preview").hidden = showBefore;
-    drawCrop();
+    fitPictures();
   });
+  // The picture fills the room it has, whatever its own size: a resize to 182 px still shows
+  // as large as the original did (the result's size is in its steps, not in how it is shown).
+  function fitPicture(image) {
+    if (!image || !image.naturalWidth) return;
+    const room = stage.parentElement.clientWidth;
+    const tall = Math.max(window.innerHeight * 0.72, 200);
+    const factor = Math.min(room / image.naturalWidth, tall / image.naturalHeight);
+    image.style.width = `${Math.floor(image.naturalWidth * factor)}px`;
+    image.style.height = `${Math.floor(image.naturalHeight * factor)}px`;
+  }
+
+  function fitPictures() {
+    fitPicture($("#editor-result"));
+    fitPicture($("#editor-before"));
+    drawCrop();
+  }
+
+  function whenLoaded(image) {
+    if (!image) return;
+    if (image.complete && image.naturalWidth) fitPictures();
+    else image.addEventListener("load", fitPictures, { once: true });
+  }
+
   document.body.addEventListener("htmx:afterSwap", (event) => {
     const image = event.detail.target.id === "preview" && $("#editor-result");
-    if (image) image.addEventListener("load", drawCrop, { once: true });
+    if (image) whenLoaded(image);
     else drawCrop();
   });
-  window.addEventListener("resize", drawCrop);
+  window.addEventListener("resize", fitPictures);
+  whenLoaded($("#editor-result"));
+  whenLoaded($("#editor-before"));
   // Ctrl+Z, Ctrl+Y and Ctrl+Shift+Z; inside a text field they keep their usual meaning.
   document.addEventListener("keydown", (event) => {
     if (!(event.ctrlKey || event.metaKey) || event.target.closest("input, textarea")) return;

@@ -35,6 +35,7 @@ def _urls_of(image: Image) -> list[tuple[str, str]]:
         reverse(name, args=[image.pk])
         for name in (
             "gallery:image_detail",
+            "gallery:image_viewer",
             "gallery:image_card",
             "gallery:image_status",
             "processing:editor",

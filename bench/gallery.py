@@ -40,6 +40,7 @@ KINDS: dict[str, dict[str, str]] = {
     "taken-date sort": {"sort": "taken"},
     "date range": {"date_from": "2025-03-01", "date_to": "2025-04-15"},
     "oldest first": {"sort": "uploaded_asc"},
+    "jump to a month": {"jump": "2024-09"},
     "deep page 50": {},
 }
 
@@ -119,6 +120,10 @@ def orm_query(owner: Any, query: dict[str, str], offset: int) -> list[Any]:
         images = images.filter(
             uploaded_at__lt=datetime.fromisoformat(query["date_to"] + "T00:00+00:00")
         )
+    if "jump" in query:  # the timeline's jump: from the month's end on (newest first)
+        year, month = (int(part) for part in query["jump"].split("-"))
+        following = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+        images = images.filter(uploaded_at__lt=following)
     return list(images.order_by(f"{sign}{field}", f"{sign}id")[offset : offset + PAGE + 1])
 
 
@@ -168,9 +173,10 @@ def examined_per_page(owner: Any, query: dict[str, str], cursor_text: str) -> fl
             owner_id=owner.pk, filters=GalleryFilterForm(params).to_filter(), facets=facets
         )
         reads.clear()
-        page = selectors.image_page(
-            plan=plan, cursor=selectors.Cursor.parse(cursor_text), size=PAGE
-        )
+        cursor = selectors.Cursor.parse(cursor_text)
+        if "jump" in query:
+            cursor = selectors.month_cursor(plan=plan, month=query["jump"])
+        page = selectors.image_page(plan=plan, cursor=cursor, size=PAGE)
     finally:
         selectors.collection_for = original
     keys = sum(

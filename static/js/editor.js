@@ -294,7 +294,9 @@
     else image.addEventListener("load", fitPictures, { once: true });
   }
 
-  document.body.addEventListener("htmx:afterSwap", (event) => {
+  // afterSettle, not afterSwap: htmx settles a swapped element that keeps its id by putting
+  // its attributes back, which would drop the size given on load.
+  document.body.addEventListener("htmx:afterSettle", (event) => {
     const image = event.detail.target.id === "preview" && $("#editor-result");
     if (image) whenLoaded(image);
     else drawCrop();

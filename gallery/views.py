@@ -119,13 +119,10 @@ def gallery(request: AuthedRequest) -> HttpResponse:
     # a stored count costs nothing; one that must be read arrives in its own request (count)
     context["count"] = image_count_stored(plan=plan, facets=facets)
     context["count_url"] = f"{reverse('gallery:gallery_count')}?{context['list_query']}"
+    context["months"] = facets.months(plan.sort)
     if request.htmx and not request.htmx.boosted:
-        return render(request, "gallery/gallery.html#grid", context)
-    context |= {
-        "labels": facets.choices("label"),
-        "tags": facets.choices("tag"),
-        "months": facets.months(plan.sort),
-    }
+        return render(request, "gallery/gallery.html#grid", context | {"months_oob": True})
+    context |= {"labels": facets.choices("label"), "tags": facets.choices("tag")}
     return render(request, "gallery/gallery.html", context)
 
 

@@ -123,6 +123,12 @@ def test_the_jump_lists_months_from_the_counts_and_starts_at_the_month(
         str(images[1].pk),
         str(images[0].pk),
     ]
+    # a grid swapped for another order brings the months of that order's date along
+    grid = user_client.get(
+        reverse("gallery:gallery"), {"sort": "taken"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert '<select name="jump" id="id_jump" hx-swap-oob="true">' in grid
+    assert ">April 2026 (2)</option>" in grid
     # a malformed month is no jump
     assert user_client.get(reverse("gallery:gallery"), {"jump": "2026-13"}).status_code == 200
     # editing the date moves the month's count

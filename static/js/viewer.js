@@ -47,15 +47,18 @@
     load(url).then((data) => { if (data.src) new Image().src = data.src; }).catch(() => {});
   }
 
+  let shown = 0; // the latest request: a slower answer to an earlier one is dropped
   async function show(url) {
+    const request = ++shown;
     status.textContent = "Loading…";
     let data;
     try {
       data = await load(url);
     } catch (error) {
-      status.textContent = "This image could not be loaded.";
+      if (request === shown) status.textContent = "This image could not be loaded.";
       return;
     }
+    if (request !== shown || !dialog.open) return;
     item = data;
     dialog.dataset.id = data.id;
     title.textContent = data.title;

@@ -97,16 +97,14 @@ def gallery(request: AuthedRequest) -> HttpResponse:
     query = request.GET.copy()
     if page.following:
         query["after"] = page.following.format()
+    # a page that continues the grid's last group (infinite scroll) repeats no heading
     continues = bool(request.htmx and not request.htmx.boosted and cursor)
+    after = cursor.key[0] if cursor and continues else None
     context = {
         "form": form,
         "images": page.images,
-        # a page that continues the grid's last group (infinite scroll) repeats no heading
         "timeline": timeline(
-            page.images,
-            field=plan.sort.field,
-            group=form.group_by(),
-            after=cursor.key[0] if cursor and continues else None,
+            page.images, field=plan.sort.field, group=form.group_by(), after=after
         ),
         "has_more": page.following is not None,
         "next_url": f"{reverse('gallery:gallery')}?{query.urlencode()}",

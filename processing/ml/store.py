@@ -231,7 +231,8 @@ def _fetch(
         except (OSError, http.client.HTTPException) as error:
             if attempt == 2 or _permanent(error):
                 raise
-            log(f"{file.filename}: transfer broke ({error}); trying once more")
+            if not isinstance(error, urllib.error.URLError):  # connected, then broke
+                log(f"{file.filename}: transfer broke ({error}); trying once more")
     actual = file_sha256(path=partial)
     if actual != file.sha256:
         partial.unlink(missing_ok=True)
@@ -269,7 +270,7 @@ def _fetch_once(
             have = 0
         length = int(response.headers.get("Content-Length") or 0)
         total = have + length if length else 0
-        what = f"{total / 1e6:.1f} MB" if total else "size unknown"
+        what = f"{total / 1e6:.1f} MB" if total >= 100_000 else f"{total:,} bytes"
         log(
             f"{name}: {'resuming at ' + format(have / 1e6, '.1f') + ' MB of ' if resumed else 'downloading, '}{what}, from {url}"
         )
@@ -278,7 +279,7 @@ def _fetch_once(
             while chunk := response.read(CHUNK):
                 stream.write(chunk)
                 received += len(chunk)
-                while total and received / total >= next_report and next_report < 1.0:
+                while total > CHUNK and received / total >= next_report < 1.0:
                     log(f"{name}: {next_report:.0%} ({received / 1e6:.1f} of {total / 1e6:.1f} MB)")
                     next_report += 0.25
         if length and received - have < length:
@@ -408,7 +409,8 @@ def ensure_summary(report: EnsureReport, *, source_dir: Path | None) -> str:
     """One line for the log: all there, or what is missing and how to install it."""
     if report.complete:
         fresh = f" ({len(report.installed)} installed now)" if report.installed else ""
-        return f"models: all {len(report.present) + len(report.installed)} files verified{fresh}"
+        count = len(report.present) + len(report.installed)
+        return f"models: all {count} models and artworks verified{fresh}"
     names = ", ".join(report.missing + report.corrupt)
     where = f"not in {source_dir}" if source_dir else "could not be downloaded (no network?)"
     return (

@@ -31,7 +31,7 @@ from processing.ml.style import stylize  # noqa: E402
 SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 CONTENTS = ("000000000073", "000000000309", "000000000542")  # CC BY 2.0, CC BY 2.0, no known c.
 STYLES = ("starry_night", "great_wave", "composition_vii")
-CELL = 180
+CELL = 160
 GAP = 6
 
 

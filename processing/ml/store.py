@@ -1,7 +1,7 @@
-"""Model files in MODEL_DIR: install from a folder or the canonical URL, verify, locate.
+"""Model files in MODEL_DIR: install from a folder or the manifest's URL, verify, locate.
 
 Every file is checked against the sha256 in the manifest before it is used; a mismatch raises
-ModelCorrupt and the file is never handed to TensorFlow. The check is cached per process by
+ModelCorrupt and the file is never handed to the runtime. The check is cached per process by
 (path, size, mtime), so a replaced file is checked again.
 """
 

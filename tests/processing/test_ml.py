@@ -358,9 +358,7 @@ ARTWORKS_TRIED = ["starry_night", "great_wave", "the_scream", "composition_vii"]
 
 
 @pytest.mark.parametrize("style_name", ARTWORKS_TRIED)
-def test_style_transfer_keeps_structure_and_takes_the_style_colours(
-    corpus, model_dir, style_name
-):
+def test_style_transfer_keeps_structure_and_takes_the_style_colours(corpus, model_dir, style_name):
     content = coco_image(corpus, "000000000042")
     style = rgb(model_dir / "styles" / f"{style_name}.jpg")
     result = stylize(content=content, style=style, max_side=384, model_dir=model_dir)
@@ -411,7 +409,9 @@ def test_output_has_the_pictures_own_size_and_keeps_its_detail(model_dir, monkey
     from processing.ml import style as style_module
 
     content = rgb(model_dir / "styles/la_grande_jatte.jpg")  # 1200x799, sharp
-    numbers = style_bottleneck(style=rgb(model_dir / "styles/starry_night.jpg"), model_dir=model_dir)
+    numbers = style_bottleneck(
+        style=rgb(model_dir / "styles/starry_night.jpg"), model_dir=model_dir
+    )
     result = stylize(content=content, bottleneck=numbers, model_dir=model_dir)
     assert result.shape == (799, 1200, 3)
     half = stylize(content=content, bottleneck=numbers, max_side=600, model_dir=model_dir)

@@ -122,7 +122,8 @@ def test_download_from_a_server_checks_hashes_and_resumes(mirror, tmp_path, sett
     assert states[SMALL]
     ranges = [r for path, r in served.requests if path == "deeplabv3_mnv2_pascal_quant.tflite"]
     assert ranges[0] == ""
-    assert ranges[1].startswith("bytes=") and int(ranges[1][6:].rstrip("-")) > 0
+    assert ranges[1].startswith("bytes=")
+    assert int(ranges[1][6:].rstrip("-")) > 0
     assert "resuming at" in out
     assert "%" in out  # progress
     # everything else is in, and the last line says what is missing and how to install it

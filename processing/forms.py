@@ -110,7 +110,9 @@ class StyleForm(forms.Form):
         widget=forms.NumberInput(attrs={"type": "range", "step": "0.05", "min": "0", "max": "1"}),
     )
     full_size = forms.BooleanField(
-        required=False, label="Full size (the picture's own size, up to 2048 px)"
+        required=False,
+        initial=True,
+        label="Full size (the picture's own size, up to 2048 px; else a 1600 px preview)",
     )
 
     def __init__(

@@ -1,6 +1,6 @@
 """Deep-learning features: speed, quality and memory on real data (coco128, coco128-seg).
 
-Run: .venv/bin/python bench/ml.py [--quick] [--models DIR] [--corpus DIR]
+Run: .venv/bin/python bench/ml.py [--quick] [--only style] [--models DIR] [--corpus DIR]
 The weights are installed with the project's own store functions from the shared folder into a
 temporary MODEL_DIR (deleted at the end). All on this machine's 2 cores, TFLite with 2 threads.
   - detect: YOLOv8n int8, median per coco128 image (as stored, mostly 640x480), model cached;
@@ -183,8 +183,11 @@ def bench_iou(cases: list[Any], model_dir: Path) -> dict[str, float]:
     }
 
 
-def style_part(*, images: list[Path], model_dir: Path, quick: bool) -> dict[str, float]:
-    """Style transfer, the worker's memory and the runtime comparison (bench/ml_style.py)."""
+def style_part(
+    *, images: list[Path], model_dir: Path, quick: bool, runtimes: bool
+) -> dict[str, float]:
+    """Style transfer, the worker's memory and (runtimes) the TensorFlow/LiteRT comparison, which
+    imports TensorFlow in a fresh process: about 20 s (bench/ml_style.py)."""
     artwork = model_dir / "styles" / "starry_night.jpg"
     figures = bench_style(
         contents=[images[index] for index in (3, 5, 8)],
@@ -203,6 +206,8 @@ def style_part(*, images: list[Path], model_dir: Path, quick: bool) -> dict[str,
         f"MB (read from outside); after a 2048 px style transfer: peak "
         f"{figures['style_2048_peak_mb']:.0f} MB, now {figures['worker_rss_after_mb']:.0f} MB"
     )
+    if not runtimes:
+        return figures
     paths = [
         model_path(name=name, model_dir=model_dir)
         for name in (DETECTOR, SEGMENTER, STYLE_PREDICTOR)
@@ -235,7 +240,10 @@ def main() -> None:
         for asset in default_assets():
             model_install(spec=asset, source_dir=args.models, model_dir=model_dir)
         figures: dict[str, float] = {}
-        figures |= style_part(images=images, model_dir=model_dir, quick=args.quick)
+        runtimes = args.only == "style" or not args.quick  # --quick alone: under a minute
+        figures |= style_part(
+            images=images, model_dir=model_dir, quick=args.quick, runtimes=runtimes
+        )
         if args.only == "style":
             print(
                 f"ml: style_ms={figures['style_ms']:.0f} "

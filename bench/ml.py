@@ -1,14 +1,15 @@
 """Deep-learning features: speed, quality and memory on real data (coco128, coco128-seg).
 
-Run: .venv/bin/python bench/ml.py [--quick] [--models DIR] [--corpus DIR]
+Run: .venv/bin/python bench/ml.py [--quick] [--only style] [--models DIR] [--corpus DIR]
 The weights are installed with the project's own store functions from the shared folder into a
 temporary MODEL_DIR (deleted at the end). All on this machine's 2 cores, TFLite with 2 threads.
   - detect: YOLOv8n int8, median per coco128 image (as stored, mostly 640x480), model cached;
     baseline: the same with the interpreter built for every call (what "no cache" would cost);
   - bgremove: a 1600 px (long side) preview: background_mask(method="auto") + transparent PNG
     pixels; DeepLab alone and GrabCut alone are timed too;
-  - style: AdaIN (mobile pair) on a 1600 px preview with max_side=1024, so the network runs at
-    1024 px on the long side (resized, not tiled); the first call (graph load) is reported apart;
+  - style (bench/ml_style.py): Magenta int8 in LiteRT, style_ms at 1024 px and style_2048_ms at
+    2048 px, output at the picture's size; worker_rss_mb: a separate process with every model
+    loaded, its RSS read from outside; the TensorFlow/LiteRT runtime comparison;
   - map50: COCO-style AP (101-point interpolated precision) at IoU 0.5, mean over the classes that
     have ground truth, detections at threshold 0.001 (as COCO evaluation does), max 100 per image;
     all 128 images (--quick: the first 32);
@@ -35,9 +36,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.ml_style import bench_runtime, bench_style, bench_worker_memory  # noqa: E402
 from processing.ml import runtime  # noqa: E402
 from processing.ml.detect import detect_objects, letterbox  # noqa: E402
-from processing.ml.manifest import DETECTOR, MODELS  # noqa: E402
+from processing.ml.manifest import DETECTOR, SEGMENTER, STYLE_PREDICTOR  # noqa: E402
 from processing.ml.metrics import (  # noqa: E402
     COCO_TO_VOC,
     mask_iou,
@@ -52,8 +54,8 @@ from processing.ml.segment import (  # noqa: E402
     grabcut_mask,
     remove_background,
 )
-from processing.ml.store import model_install, model_path  # noqa: E402
-from processing.ml.style import network_size, stylize  # noqa: E402
+from processing.ml.store import default_assets, model_install, model_path  # noqa: E402
+from processing.ml.style import NETWORK_SIDE  # noqa: E402
 
 SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 PREVIEW = 1600
@@ -181,21 +183,46 @@ def bench_iou(cases: list[Any], model_dir: Path) -> dict[str, float]:
     }
 
 
-def bench_style(
-    contents: list[np.ndarray], styles: list[np.ndarray], model_dir: Path, *, quick: bool
+def style_part(
+    *, images: list[Path], model_dir: Path, quick: bool, runtimes: bool
 ) -> dict[str, float]:
-    start = time.perf_counter()
-    stylize(content=contents[0], style=styles[0], max_side=1024, model_dir=model_dir)
-    first = (time.perf_counter() - start) * 1000
-    pairs = [(c, s) for c in contents for s in styles][: 3 if quick else 6]
-    times = [
-        median_ms(
-            lambda c=c, s=s: stylize(content=c, style=s, max_side=1024, model_dir=model_dir),
-            repeat=1,
-        )
-        for c, s in pairs
+    """Style transfer, the worker's memory and (runtimes) the TensorFlow/LiteRT comparison, which
+    imports TensorFlow in a fresh process: about 20 s (bench/ml_style.py)."""
+    artwork = model_dir / "styles" / "starry_night.jpg"
+    figures = bench_style(
+        contents=[images[index] for index in (3, 5, 8)],
+        artwork=artwork,
+        model_dir=model_dir,
+        quick=quick,
+    )
+    print(
+        f"style transfer (Magenta int8, LiteRT; network at {NETWORK_SIDE} px, output at the "
+        f"picture's size): 1024 px {figures['style_ms']:.0f} ms, 2048 px "
+        f"{figures['style_2048_ms']:.0f} ms (median)"
+    )
+    figures |= bench_worker_memory(model_dir=model_dir, content=images[3], artwork=artwork)
+    print(
+        f"worker process, every model loaded and run once: RSS {figures['worker_rss_mb']:.0f} "
+        f"MB (read from outside); after a 2048 px style transfer: peak "
+        f"{figures['style_2048_peak_mb']:.0f} MB, now {figures['worker_rss_after_mb']:.0f} MB"
+    )
+    if not runtimes:
+        return figures
+    paths = [
+        model_path(name=name, model_dir=model_dir)
+        for name in (DETECTOR, SEGMENTER, STYLE_PREDICTOR)
     ]
-    return {"style_ms": statistics.median(times), "style_first_ms": first}
+    runtime_figures = bench_runtime(model_paths=paths)
+    for name in ("tensorflow", "litert"):
+        if f"{name}_rss_mb" in runtime_figures:
+            install = runtime_figures.get(f"{name}_install_mb", float("nan"))
+            print(
+                f"runtime {name}: package {install:.0f} MB, import "
+                f"{runtime_figures[f'{name}_import_s']:.2f} s in a fresh process, RSS "
+                f"{runtime_figures[f'{name}_rss_mb']:.0f} MB with detector, DeepLab and the "
+                "style predictor loaded and run"
+            )
+    return figures
 
 
 def main() -> None:
@@ -203,15 +230,28 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller subsets, under a minute")
     parser.add_argument("--models", type=Path, default=SHARED / "models")
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus")
+    parser.add_argument("--only", choices=["all", "style"], default="all", help="style: that part")
     args = parser.parse_args()
     rss_start = peak_mb()
     corpus, names = args.corpus, (args.corpus / "coco128/classes.txt").read_text().split("\n")
     images = sorted((corpus / "coco128/images/train2017").glob("*.jpg"))
     with tempfile.TemporaryDirectory(prefix="ml-bench-") as folder:
         model_dir = Path(folder)
-        for spec in MODELS:
-            model_install(spec=spec, source_dir=args.models, model_dir=model_dir)
+        for asset in default_assets():
+            model_install(spec=asset, source_dir=args.models, model_dir=model_dir)
         figures: dict[str, float] = {}
+        runtimes = args.only == "style" or not args.quick  # --quick alone: under a minute
+        figures |= style_part(
+            images=images, model_dir=model_dir, quick=args.quick, runtimes=runtimes
+        )
+        if args.only == "style":
+            print(
+                f"ml: style_ms={figures['style_ms']:.0f} "
+                f"style_2048_ms={figures['style_2048_ms']:.0f} "
+                f"worker_rss_mb={figures['worker_rss_mb']:.0f} "
+                f"style_2048_peak_mb={figures['style_2048_peak_mb']:.0f}"
+            )
+            return
         figures |= bench_detection(images, model_dir)
         print(
             f"detect: {figures['detect_ms']:.1f} ms median per image (model cached), "
@@ -225,36 +265,11 @@ def main() -> None:
             f"detector + DeepLab + edges + RGBA); DeepLab mask alone {figures['deeplab_ms']:.0f} "
             f"ms; GrabCut from a box {figures['grabcut_ms']:.0f} ms"
         )
-        contents = [preview(rgb(images[index])) for index in (3, 5, 8)]
-        styles = [
-            rgb(args.models / "style/images" / f"{name}.jpg")
-            for name in ("mondrian", "matisse", "sketch")
-        ]
-        figures |= bench_style(contents, styles, model_dir, quick=args.quick)
-        run_w, run_h = network_size(
-            width=contents[0].shape[1], height=contents[0].shape[0], max_side=1024
-        )
-        print(
-            f"style transfer, {contents[0].shape[1]}x{contents[0].shape[0]} preview: network at "
-            f"{run_w}x{run_h}: {figures['style_ms']:.0f} ms median; first call (graph load) "
-            f"{figures['style_first_ms']:.0f} ms"
-        )
         figures["peak_mb"] = peak_mb()
         print(
-            f"memory: peak RSS {figures['peak_mb']:.0f} MB with the three models loaded and run "
-            f"(at start: {rss_start:.0f} MB)"
+            f"memory: peak RSS of this process {figures['peak_mb']:.0f} MB with the models loaded "
+            f"and run (at start: {rss_start:.0f} MB)"
         )
-        if not args.quick:  # the whole preview, for comparison (memory measured before it)
-            figures["style_1600_ms"] = median_ms(
-                lambda: stylize(
-                    content=contents[0], style=styles[0], max_side=1600, model_dir=model_dir
-                ),
-                repeat=2,
-            )
-            print(
-                f"style transfer at the full 1600 px instead of 1024: "
-                f"{figures['style_1600_ms']:.0f} ms, peak RSS then {peak_mb():.0f} MB"
-            )
         subset = images[:32] if args.quick else images
         figures["map50"] = bench_map(subset, corpus, names, model_dir)
         print(f"mAP@0.5 (COCO 101-point) over {len(subset)} coco128 images: {figures['map50']:.3f}")
@@ -280,8 +295,9 @@ def main() -> None:
             "throughput",
             "deeplab_ms",
             "grabcut_ms",
-            "style_first_ms",
-            "style_1600_ms",
+            "style_2048_ms",
+            "worker_rss_mb",
+            "style_2048_peak_mb",
             "iou_deeplab_only",
             "iou_nonvoc",
         )

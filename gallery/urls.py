@@ -7,6 +7,7 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("gallery/", views.gallery, name="gallery"),
     path("gallery/count/", views.gallery_count, name="gallery_count"),
+    path("gallery/picker/", views.image_picker, name="image_picker"),
     path("gallery/delete/", views.images_delete_view, name="images_delete"),
     path("images/<objectid:image_id>/", views.image_detail, name="image_detail"),
     path("images/<objectid:image_id>/view/", views.image_viewer, name="image_viewer"),

@@ -1,5 +1,6 @@
 """Upload, gallery, detail, metadata, delete and the private media files."""
 
+import re
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -11,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -20,6 +22,7 @@ from gallery.forms import GalleryFilterForm, ImageMetaForm, UploadForm
 from gallery.models import Image
 from gallery.selectors import (
     Cursor,
+    GalleryFilter,
     facets_get,
     gallery_plan,
     image_count,
@@ -45,6 +48,8 @@ from imagesite.security import upload_refusal
 
 FILE_KINDS = {"original": "original", "thumb": "thumbnail", "preview": "preview"}
 MAX_OFFSET = 100_000
+PICKER_PAGE_SIZE = 24
+PICKER_FIELD = re.compile(r"^[A-Za-z][\w-]{0,63}$")  # the id of the input a picker fills
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # no upload is older
 
 
@@ -287,3 +292,31 @@ def image_file(request: AuthedRequest, image_id: ObjectId, kind: str) -> HttpRes
     download = kind == "original" and "download" in request.GET
     name = image.original_name if kind == "original" else ""
     return private_file_response(name=field.name, download_name=name, as_attachment=download)
+
+
+@login_required
+@require_GET
+def image_picker(request: AuthedRequest) -> HttpResponse:
+    """The picker dialog (gallery/widgets.py): the user's own images, newest first, searchable,
+    through the gallery's indexed, cursor-paged read; htmx asks for the results or a next page."""
+    field = request.GET.get("field", "")
+    if not PICKER_FIELD.match(field):
+        raise Http404("no such field")
+    q = request.GET.get("q", "")[:200]
+    facets = facets_get(owner_id=request.user.pk)
+    plan = gallery_plan(owner_id=request.user.pk, filters=GalleryFilter(q=q), facets=facets)
+    after = request.GET.get("after", "")
+    page = image_page(plan=plan, cursor=Cursor.parse(after), size=PICKER_PAGE_SIZE)
+    query = {"field": field, "q": q}
+    next_url = ""
+    if page.following:
+        next_url = f"{reverse('gallery:image_picker')}?{urlencode(query | {'after': page.following.format()})}"
+    images = [image for image in page.images if image.status == Image.Status.READY]
+    context = {"field": field, "q": q, "images": images, "next_url": next_url, "after": after}
+    if after:
+        template = "gallery/picker.html#picker-page"
+    elif "q" in request.GET:
+        template = "gallery/picker.html#picker-results"
+    else:
+        template = "gallery/picker.html#picker"
+    return render(request, template, context)

@@ -1,6 +1,6 @@
 """Start the whole application and keep it running: embedded database (unless MONGODB_URI is
-set), migrations, web, two Celery workers (default and scrape queues with a process per core;
-ml with one) and beat. Run through bin/dev, which creates the virtual environment first.
+set), migrations, the model weights that are missing (installed in the background), web, two
+Celery workers (default and scrape queues with a process per core; ml with one) and beat. Run through bin/dev, which creates the virtual environment first.
 LAUNCHER_ROLE=worker starts the two workers alone, for a worker host that reaches the database,
 the broker and the media of the main host (see the README's multi-host deployment).
 
@@ -261,6 +261,15 @@ def _manage(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, check=True)
 
 
+def _models_ensure() -> "subprocess.Popen[bytes]":
+    """Install missing model weights in the background (`manage.py models ensure`: from
+    MODEL_SOURCE_DIR, else downloaded), its progress in this console; the site starts at once and
+    each feature says "not installed yet" until its files are in."""
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "models", "ensure"], cwd=BASE_DIR, start_new_session=True
+    )
+
+
 def _start_database(supervisor: Supervisor) -> int:
     """Start the embedded database; 0, or 1 when its port is taken."""
     from django.conf import settings
@@ -356,6 +365,7 @@ def main() -> int:
     for stop_signal in (signal.SIGINT, signal.SIGTERM):  # SIGINT too: a background job ignores it
         signal.signal(stop_signal, _interrupt)
     watches: dict[str, WorkerWatch] = {}
+    installer: subprocess.Popen[bytes] | None = None
     try:
         if role == "worker":
             say("Starting the image workshop's workers (LAUNCHER_ROLE=worker):")
@@ -367,6 +377,7 @@ def main() -> int:
                 return 1
             _manage("migrate", "--noinput", "-v", "0")
             _manage("collectstatic", "--noinput", "-v", "0")
+            installer = _models_ensure()
             workers = _start_celery(supervisor, beat=True)
             web = [sys.executable, "-m", "imagesite.webserver", f"{host}:{port}"]
             supervisor.add("web", supervisor.command("web", web))
@@ -393,6 +404,10 @@ def main() -> int:
         for stop_signal in (signal.SIGINT, signal.SIGTERM):
             signal.signal(stop_signal, signal.SIG_IGN)  # a second Ctrl-C must not cut the stop
         started = time.monotonic()
+        if installer is not None and installer.poll() is None:
+            installer.terminate()  # a partial download is kept and resumed on the next start
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                installer.wait(timeout=2)
         supervisor.stop()
         embedded_db_forget(path=settings.EMBEDDED_DB_RECORD)
         for watch in watches.values():

@@ -401,6 +401,12 @@ API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 600)
 
 # Deep learning weights (installed with `manage.py models install`) and test data
 MODEL_DIR = Path(env_str("MODEL_DIR", str(VAR_DIR / "models")))
+# bin/dev installs missing weights at start: copied from this folder when set, else downloaded
+# from each file's manifest URL (or MODEL_MIRROR_URL/<file>, an http(s) mirror of the files)
+MODEL_SOURCE_DIR = (
+    (BASE_DIR / env_str("MODEL_SOURCE_DIR")).resolve() if env_str("MODEL_SOURCE_DIR") else None
+)
+MODEL_MIRROR_URL = env_str("MODEL_MIRROR_URL").strip()
 SHARED_DIR = Path(env_str("SHARED_DIR", str(BASE_DIR.parent / "shared")))
 DETECTION_THRESHOLD = float(env_str("DETECTION_THRESHOLD", "0.35"))
 

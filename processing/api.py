@@ -24,14 +24,13 @@ from processing.deep import (
     background_remove_enqueue,
     ml_status,
     recognise_enqueue,
-    style_choices,
-    stylise_enqueue,
 )
 from processing.models import Version
 from processing.ops import OPS, OpError, color_hex
 from processing.recipes import RecipeError, recipe_validate
 from processing.selectors import version_get, version_list
 from processing.services import edit_save
+from processing.stylise import style_choices, stylise_enqueue
 from processing.versions import version_delete, version_restore
 
 router = Router(tags=["versions"])
@@ -292,7 +291,7 @@ def _background_checked(body: BackgroundIn) -> dict[str, Any]:
 @deep_router.get("/models", response={200: ModelsOut, ERRORS: Problem}, url_name="models")
 def models(request: HttpRequest) -> ModelsOut:
     """Which deep-learning features can run here, and the installed style artworks."""
-    status = ml_status()
+    status = ml_status(staff=api_user(request).is_staff)
     return ModelsOut(
         **status, styles=[StyleOut(name=name, title=title) for name, title in style_choices()]
     )
@@ -327,7 +326,7 @@ def stylise(
 ) -> Status[VersionJobOut]:
     """A new version in the style of an installed artwork or of another of your images."""
     image = _ready(owned_image(request, image_id))
-    if problem_text := ml_status()["style"]:
+    if problem_text := ml_status(staff=api_user(request).is_staff)["style"]:
         raise HttpError(409, problem_text)
     try:
         version = stylise_enqueue(image=image, **body.model_dump())
@@ -346,5 +345,9 @@ def recognise(request: HttpRequest, image_id: str = id_path()) -> Status[JobOut]
     image = _ready(owned_image(request, image_id))
     job = recognise_enqueue(image=image, force=True)
     if job is None:
-        raise HttpError(409, ml_status()["recognition"] or "Recognition could not be queued.")
+        raise HttpError(
+            409,
+            ml_status(staff=api_user(request).is_staff)["recognition"]
+            or "Recognition could not be queued.",
+        )
     return Status(202, job_out(job))

@@ -1,4 +1,5 @@
-"""Deep learning on a user's images: recognition, background removal, style transfer.
+"""Deep learning on a user's images: recognition, background removal (style transfer:
+processing/stylise.py).
 
 The networks run on the `ml` queue only (CELERY_TASK_ROUTES). A missing or corrupt model is a
 state, not a crash: `model_problem` says what is missing and how to install it.
@@ -21,10 +22,9 @@ from jobs.models import Job
 from jobs.services import job_enqueue
 from processing.ml.detect import Detection as MlDetection
 from processing.ml.detect import detect_objects
-from processing.ml.manifest import DETECTOR, SEGMENTER, STYLE_ARTWORKS, STYLE_DECODER, STYLE_ENCODER
+from processing.ml.manifest import DETECTOR, SEGMENTER, STYLE_PREDICTOR, STYLE_TRANSFORMER
 from processing.ml.segment import background_mask, remove_background
-from processing.ml.store import ModelCorrupt, ModelMissing, model_path, style_path
-from processing.ml.style import stylize
+from processing.ml.store import ModelCorrupt, ModelMissing, model_path
 from processing.models import Version
 from processing.ops import color_rgb
 from processing.versions import Rendering, version_start
@@ -33,6 +33,7 @@ RECOGNITION_SIDE = 1280  # the detector letterboxes to 640; more pixels than thi
 ML_MAX_SIDE = 2048  # background removal and full-size style transfer work at most at this size
 PREVIEW_SIDE = 1600
 RECOGNITION_STALE_AFTER = timedelta(minutes=30)
+NOT_INSTALLED = "not installed yet, ask the administrator"  # what users who are not staff see
 
 
 def model_problem(*names: str) -> str:
@@ -184,75 +185,12 @@ def background_render(version: Version) -> Rendering:
     return Rendering(pixels=output, mask=mask, notes={"method_used": result.method})
 
 
-# Style transfer --------------------------------------------------------------------------------
-
-
-def style_choices() -> list[tuple[str, str]]:
-    """Installed artworks: (name, "Title, Artist")."""
-    choices = []
-    for artwork in STYLE_ARTWORKS:
-        try:
-            style_path(name=artwork.name, model_dir=settings.MODEL_DIR)
-        except (ModelMissing, ModelCorrupt):
-            continue
-        choices.append((artwork.name, f"{artwork.title}, {artwork.artist}"))
-    return choices
-
-
-def stylise_enqueue(
-    *,
-    image: Image,
-    artwork: str = "",
-    style_image_id: str = "",
-    strength: float = 1.0,
-    full_size: bool = False,
-) -> Version:
-    titles = dict(style_choices())
-    if style_image_id:
-        style_image = _owned_image(image.owner_id, style_image_id)
-        if style_image is None:
-            raise ValueError("the style image is not one of your images")
-        label = f"In the style of {style_image.display_name}"
-    elif artwork in titles:
-        label = f"In the style of {titles[artwork]}"
-    else:
-        raise ValueError("choose an installed artwork or one of your images as the style")
-    options = {
-        "artwork": artwork,
-        "style_image_id": style_image_id,
-        "strength": max(0.0, min(float(strength), 1.0)),
-        "full_size": full_size,
-    }
-    return version_start(image=image, kind=Version.Kind.STYLISED, label=label, options=options)
-
-
-def stylise_render(version: Version) -> Rendering:
-    """Preview size by default; full size on request, resized to at most ML_MAX_SIDE (the
-    network runs on the whole picture at once, not in tiles)."""
-    options = version.options
-    side = ML_MAX_SIDE if options.get("full_size") else PREVIEW_SIDE
-    if options.get("style_image_id"):
-        style_image = _owned_image(version.owner_id, options["style_image_id"])
-        if style_image is None:
-            raise ValueError("the style image is not one of your images")
-        style = _pixels(style_image, max_side=1024)
-    else:
-        with style_path(name=options["artwork"], model_dir=settings.MODEL_DIR).open("rb") as file:
-            style = load_rgb(file=file, max_side=1024)
-    output = stylize(
-        content=_pixels(version.image, max_side=side),
-        style=style,
-        strength=float(options.get("strength", 1.0)),
-        max_side=side,
-        model_dir=settings.MODEL_DIR,
-    )
-    return Rendering(pixels=output)
-
-
-def ml_status() -> dict[str, str]:
-    """What the detail page shows next to each feature: "" when ready, else the problem."""
-    return {
+def ml_status(*, staff: bool = False) -> dict[str, str]:
+    """What the detail page shows next to each feature: "" when ready, else the problem. Only
+    staff see what is missing where (a server path); other users are told to ask them."""
+    status = {
         "recognition": model_problem(DETECTOR),
         "background": model_problem(SEGMENTER, DETECTOR),
-        "style": model_problem(STYLE_ENCODER, STYLE_DECODER),
+        "style": model_problem(STYLE_PREDICTOR, STYLE_TRANSFORMER),
     }
+    return status if staff else {key: NOT_INSTALLED if text else "" for key, text in status.items()}

@@ -1,9 +1,29 @@
+from typing import Any
+
+from bson import ObjectId
 from django import forms
 
+from gallery.models import Image
+from gallery.selectors import image_get
+from gallery.widgets import ImagePicker
 from processing.ops import color_hex
 
 OBJECT_ID = r"^[0-9a-f]{24}$"
-ID_ERROR = {"invalid": "That is not the id of one of your images."}
+ID_ERROR = {"invalid": "That is not one of your images."}
+NOT_YOURS = "That image is not one of your images."
+
+
+def owned_image_check(*, owner_id: ObjectId | None, image_id: str) -> str:
+    """The id when it names one of the owner's ready images; a form error otherwise, so that
+    another user's image is refused at submit, never on the worker."""
+    if not image_id:
+        return ""
+    image = image_get(owner_id=owner_id, image_id=ObjectId(image_id)) if owner_id else None
+    if image is None:
+        raise forms.ValidationError(NOT_YOURS)
+    if image.status != Image.Status.READY:
+        raise forms.ValidationError("That image is not ready yet.")
+    return image_id
 
 
 class BackgroundForm(forms.Form):
@@ -33,9 +53,19 @@ class BackgroundForm(forms.Form):
         regex=OBJECT_ID,
         required=False,
         error_messages=ID_ERROR,
-        label="Background image id (for “another of my images”)",
+        label="Background image (for “another of my images”)",
+        widget=ImagePicker(choose="Choose one of your images…"),
     )
     box = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, owner_id: ObjectId | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner_id = owner_id
+
+    def clean_background_id(self) -> str:
+        return owned_image_check(
+            owner_id=self.owner_id, image_id=self.cleaned_data.get("background_id") or ""
+        )
 
     def clean_color(self) -> str:
         try:
@@ -64,24 +94,47 @@ class BackgroundForm(forms.Form):
 
 
 class StyleForm(forms.Form):
-    artwork = forms.ChoiceField(required=False, label="Artwork")
+    artwork = forms.ChoiceField(required=False, label="Artwork", widget=forms.RadioSelect)
     style_image_id = forms.RegexField(
         regex=OBJECT_ID,
         required=False,
         error_messages=ID_ERROR,
-        label="…or the id of one of your images",
+        label="…or one of your images as the style",
+        widget=ImagePicker(choose="Choose one of your images…"),
     )
     strength = forms.FloatField(
-        min_value=0.0, max_value=1.0, initial=1.0, widget=forms.NumberInput(attrs={"step": "0.05"})
+        min_value=0.0,
+        max_value=1.0,
+        initial=1.0,
+        help_text="1: the style's own colours and strokes; lower keeps more of the photo's look",
+        widget=forms.NumberInput(attrs={"type": "range", "step": "0.05", "min": "0", "max": "1"}),
     )
-    full_size = forms.BooleanField(required=False, label="Full size (slower; up to 2048 px)")
+    full_size = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Full size (the picture's own size, up to 2048 px; else a 1600 px preview)",
+    )
 
-    def __init__(self, *args: object, artworks: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["artwork"].choices = [("", "—"), *artworks]  # type: ignore[attr-defined]
+    def __init__(
+        self,
+        *args: Any,
+        artworks: list[tuple[str, str]],
+        owner_id: ObjectId | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.owner_id = owner_id
+        self.fields["artwork"].choices = artworks  # type: ignore[attr-defined]
+
+    def clean_style_image_id(self) -> str:
+        return owned_image_check(
+            owner_id=self.owner_id, image_id=self.cleaned_data.get("style_image_id") or ""
+        )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
+        if "style_image_id" in self.errors:
+            return data
         if not data.get("artwork") and not data.get("style_image_id"):
             raise forms.ValidationError("Choose an artwork or one of your images as the style.")
         return data

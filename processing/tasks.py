@@ -9,8 +9,8 @@ from processing.deep import (
     image_recognise,
     recognise_enqueue,
     recognition_sweep,
-    stylise_render,
 )
+from processing.stylise import stylise_render
 from processing.versions import edit_render, version_run, versions_sweep
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthedRequest
@@ -15,13 +16,7 @@ from gallery.selectors import image_get, images_owned
 from imagesite.converters import object_ids
 from imagesite.http import found_or_404
 from imagesite.media import private_file_response
-from processing.deep import (
-    background_remove_enqueue,
-    ml_status,
-    recognise_enqueue,
-    style_choices,
-    stylise_enqueue,
-)
+from processing.deep import background_remove_enqueue, ml_status, recognise_enqueue
 from processing.editor import OP_GROUPS, editor_preview_uri
 from processing.forms import BackgroundForm, StyleForm
 from processing.models import Version
@@ -35,6 +30,7 @@ from processing.selectors import (
     version_ready_get,
 )
 from processing.services import batch_apply, edit_save
+from processing.stylise import artwork_thumbnail, artworks_installed, style_choices, stylise_enqueue
 from processing.versions import (
     RENDITION_KINDS,
     version_delete,
@@ -65,9 +61,10 @@ def image_panel(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
     context = {
         "image": image,
         "versions": version_list(image=image),
-        "ml": ml_status(),
-        "background_form": BackgroundForm(),
-        "style_form": StyleForm(artworks=style_choices()),
+        "ml": ml_status(staff=request.user.is_staff),
+        "background_form": BackgroundForm(owner_id=request.user.pk),
+        "style_form": StyleForm(artworks=style_choices(), owner_id=request.user.pk),
+        "artworks": artworks_installed(),
     }
     template = "processing/panel.html#panel" if request.htmx else "processing/panel.html"
     return render(request, template, context)
@@ -212,7 +209,7 @@ def image_recognise_view(request: AuthedRequest, image_id: ObjectId) -> HttpResp
     if recognise_enqueue(image=image, force=True):
         messages.success(request, "Recognition queued; the labels appear when it is done.")
     else:
-        messages.error(request, ml_status()["recognition"])
+        messages.error(request, ml_status(staff=request.user.is_staff)["recognition"])
     return redirect("gallery:image_detail", image.pk)
 
 
@@ -220,7 +217,7 @@ def image_recognise_view(request: AuthedRequest, image_id: ObjectId) -> HttpResp
 @require_POST
 def background_remove_view(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
     image = _owned_image(request, image_id)
-    form = BackgroundForm(request.POST)
+    form = BackgroundForm(request.POST, owner_id=request.user.pk)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect("gallery:image_detail", image.pk)
@@ -237,7 +234,7 @@ def background_remove_view(request: AuthedRequest, image_id: ObjectId) -> HttpRe
 @require_POST
 def stylise_view(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
     image = _owned_image(request, image_id)
-    form = StyleForm(request.POST, artworks=style_choices())
+    form = StyleForm(request.POST, artworks=style_choices(), owner_id=request.user.pk)
     if form.is_valid():
         try:
             stylise_enqueue(image=image, **form.cleaned_data)
@@ -248,3 +245,13 @@ def stylise_view(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
     else:
         messages.error(request, _form_errors(form))
     return redirect("gallery:image_detail", image.pk)
+
+
+@login_required
+@require_GET
+@cache_control(private=True, max_age=86400)
+def artwork_thumb(request: AuthedRequest, name: str) -> HttpResponse:
+    """The thumbnail of an installed style artwork (public-domain paintings, for the picker)."""
+    if name not in {artwork.name for artwork in artworks_installed()}:
+        raise Http404("no such artwork")
+    return HttpResponse(artwork_thumbnail(name=name), content_type="image/jpeg")

@@ -7,13 +7,16 @@ Weights are never committed: `python manage.py models install --from DIR` copies
 from dataclasses import dataclass
 from typing import Literal
 
-Task = Literal["detection", "segmentation", "classification", "style-encoder", "style-decoder"]
+Task = Literal[
+    "detection", "segmentation", "classification", "style-predictor", "style-transformer"
+]
 
 _YOLO = "https://github.com/sangho007/yolov8n/raw/main/"
 _CORAL = "https://github.com/google-coral/test_data/raw/master/"
-_ADAIN = "https://github.com/penny4860/android-style-transfer/raw/master/adain/models/"
-_ASSETS = (
-    "https://github.com/penny4860/android-style-transfer/raw/master/Android/app/src/main/assets/"
+_MAGENTA = (  # the TensorFlow team's files (storage.googleapis.com/download.tensorflow.org/
+    # models/tflite/arbitrary_style_transfer/), as this repository keeps them
+    "https://github.com/terryky/tflite_gles_app/raw/bfc2015a6d1234deebc9574798b175a6d1b2afc2/"
+    "gl2style_transfer/style_transfer_model/"
 )
 
 
@@ -51,7 +54,7 @@ class StyleArtwork:
     artist: str
     file: FileSpec
     licence: str
-    public_domain: bool  # False: only for tests here; a deployment installs public-domain works
+    public_domain: bool  # installed by default only when True
 
     @property
     def files(self) -> tuple[FileSpec, ...]:
@@ -116,214 +119,208 @@ MODELS: tuple[ModelSpec, ...] = (
         note="a second opinion on what the picture shows; uint8 in, uint8 [1,1001] scores out",
     ),
     ModelSpec(
-        name="adain_mobile_encoder",
-        task="style-encoder",
+        name="magenta_style_predict_int8",
+        task="style-predictor",
         file=FileSpec(
-            "mobile_encoder_opt.pb",
-            "b3b8d281594a330469288ab4bed25c093319c99117859922e8a4e92a2c6d4e6b",
-            _ADAIN + "mobile_encoder_opt.pb",
+            "style_predict_quantized_256.tflite",
+            "203dbd6a09da1091ab7e48e8b101aef8c2d81438ad047a5cb150747a977134c1",
+            _MAGENTA + "style_predict_quantized_256.tflite",
         ),
-        licence="MIT (penny4860/android-style-transfer, AdaIN with a MobileNet encoder)",
-        input_size=None,
-        note="TF1 frozen graph: input -> batch_normalization_14/FusedBatchNorm:0 (H/8, W/8, 512)",
+        licence="Apache-2.0 (Magenta arbitrary image stylization, Ghiasi et al. 2017)",
+        input_size=(256, 256),
+        note="float32 RGB 0..1 [1,256,256,3] -> style bottleneck [1,1,1,100]",
     ),
     ModelSpec(
-        name="adain_mobile_decoder",
-        task="style-decoder",
+        name="magenta_style_transfer_int8",
+        task="style-transformer",
         file=FileSpec(
-            "mobile_decoder_opt.pb",
-            "ff70b091327700309d165d85e4350315a49d2d1027b17b06554f81f5213fc5dd",
-            _ADAIN + "mobile_decoder_opt.pb",
+            "style_transfer_quantized_dynamic.tflite",
+            "69b191c1f1f3f6520634293803a528469015a00269f982ebd38b7850f68d9341",
+            _MAGENTA + "style_transfer_quantized_dynamic.tflite",
         ),
-        licence="MIT (penny4860/android-style-transfer)",
+        licence="Apache-2.0 (Magenta arbitrary image stylization, Ghiasi et al. 2017)",
         input_size=None,
-        note="TF1 frozen graph: input_c, input_s -> adain/add:0 -> output_1/mul:0 (0..255)",
-    ),
-    ModelSpec(
-        name="adain_vgg_encoder",
-        task="style-encoder",
-        file=FileSpec(
-            "encoder_opt_quantized.pb",
-            "53a82b4677eb16faee31ab85f8e11de2fa71e490d11a2a6cd21e68071e349ca8",
-            _ADAIN + "encoder_opt_quantized.pb",
-        ),
-        licence="MIT (penny4860/android-style-transfer, AdaIN with a VGG-19 encoder)",
-        input_size=None,
-        required=False,
-        note="slower alternative to the mobile pair (about 3x); not used by default",
-    ),
-    ModelSpec(
-        name="adain_vgg_decoder",
-        task="style-decoder",
-        file=FileSpec(
-            "decoder_opt_quantized.pb",
-            "ab5dbec74670cb57578762317a4ca2e8519f1681cb9c1743ca88f8d6d81053ce",
-            _ADAIN + "decoder_opt_quantized.pb",
-        ),
-        licence="MIT (penny4860/android-style-transfer)",
-        input_size=None,
-        required=False,
-        note="pairs with adain_vgg_encoder; output output/mul:0",
+        note="content_image float32 RGB 0..1 [1,H,W,3] (any size) + bottleneck -> [1,H,W,3] 0..1",
     ),
 )
 
-_NOT_PD = "no licence stated by the source repository; not known to be public domain: tests only"
+# Public-domain paintings (their authors died more than 70 years ago; faithful photographs of
+# two-dimensional works), byte for byte as the source repositories hold them (MIT repositories;
+# MODELS.md in the shared weights folder lists each source). Installed into MODEL_DIR/styles/.
+_PD = "public domain (artist {}; faithful reproduction of a 2D work)"
 
-# The images that came with the AdaIN repository (256x256 re-encodes). Identification is ours,
-# from looking at them; where the work or artist is uncertain the entry says so.
+
+def _github(repo: str, commit: str, path: str) -> str:
+    return f"https://github.com/{repo}/raw/{commit}/{path}"
+
+
 STYLE_ARTWORKS: tuple[StyleArtwork, ...] = (
     StyleArtwork(
-        "mondrian",
-        "Composition, grey-yellow grid (c. 1913; exact title unverified)",
-        "Piet Mondrian",
+        "starry_night",
+        "The Starry Night (1889)",
+        "Vincent van Gogh",
         FileSpec(
-            "mondrian.jpg",
-            "814bf3088d650b714f242f3a18d11b0402e55640a652c20a6c5d131f7cf19b6f",
-            _ASSETS + "mondrian.jpg",
+            "starry_night.jpg",
+            "c31741a09141c2e2d07fc7aa6bdf135c369b804f9433e43fa3ceac19386d1ee6",
+            _github(
+                "jcjohnson/neural-style",
+                "07c4b8299f8fbdafec0c514fc820ff1d7ff62e46",
+                "examples/inputs/starry_night_google.jpg",
+            ),
         ),
-        "public domain (artist died 1944; reproduction of a 2D work)",
+        _PD.format("died 1890"),
         True,
     ),
     StyleArtwork(
-        "matisse",
-        "Woman with a Hat (1905)",
-        "Henri Matisse",
+        "great_wave",
+        "The Great Wave off Kanagawa (c. 1831)",
+        "Katsushika Hokusai",
         FileSpec(
-            "matisse.jpg",
-            "833c606a28b322ca141c9d287588b59cb7f70a74dfb25dc46c6daf3b5535111b",
-            _ASSETS + "matisse.jpg",
+            "great_wave.jpg",
+            "fefd4b53fb4c6c3c1b828dcbb1138c569218790125511e0c917dd0cdc45a7904",
+            _github(
+                "steven068zzy/scientific-figure-color-palettes-from-world-famous-paintings",
+                "5419483830192eefa03f91856d276c8d9c74c801",
+                "paintings/great_wave.jpg",
+            ),
         ),
-        "public domain in life+70 countries since 2025 (artist died 1954); "
-        "published 1905, public domain in the US",
+        _PD.format("died 1849"),
         True,
     ),
     StyleArtwork(
-        "armand",
-        "River landscape (exact work unidentified)",
-        "Armand Guillaumin (attributed from the file name)",
+        "the_scream",
+        "The Scream (1893)",
+        "Edvard Munch",
         FileSpec(
-            "Armand.jpg",
-            "596374edbaa0ad8f28bcb017ea5a5f7755fe23d2545655ef1a1c158fa538dcba",
-            _ASSETS + "Armand.jpg",
+            "the_scream.jpg",
+            "f3075cddeb974a9ee1d6418f7f33fd05185a7ac7dcb4288bd2805d499a9dcaee",
+            _github(
+                "jcjohnson/neural-style",
+                "07c4b8299f8fbdafec0c514fc820ff1d7ff62e46",
+                "examples/inputs/the_scream.jpg",
+            ),
         ),
-        "probably public domain (Guillaumin died 1927) but the work is unidentified: "
-        "treat as unverified",
-        False,
+        _PD.format("died 1944"),
+        True,
     ),
     StyleArtwork(
-        "cox",
-        "Red-chalk figure study (exact work unidentified)",
-        "unknown (file name suggests Kenyon Cox, died 1919)",
+        "impression_sunrise",
+        "Impression, Sunrise (1872)",
+        "Claude Monet",
         FileSpec(
-            "cox.jpg",
-            "6960fa2987c4b663b63600536c73683082ed9a5dbf2da8b97a5e5dea2e2ab4b4",
-            _ASSETS + "cox.jpg",
+            "impression_sunrise.jpg",
+            "a1fb78aca063efd46ac712bea32b8ed561a4ae6d1bf807558eadc545a4087e4e",
+            _github(
+                "steven068zzy/scientific-figure-color-palettes-from-world-famous-paintings",
+                "5419483830192eefa03f91856d276c8d9c74c801",
+                "paintings/impression_sunrise.jpg",
+            ),
         ),
-        "probably public domain (old drawing) but unverified",
-        False,
+        _PD.format("died 1926"),
+        True,
     ),
     StyleArtwork(
-        "orient",
-        "Japanese woodblock line drawing (unidentified)",
-        "unknown",
+        "composition_vii",
+        "Composition VII (1913)",
+        "Wassily Kandinsky",
         FileSpec(
-            "orient.jpg",
-            "9e45db3b1becb7ace41a3157bcb111e2d80b04063d50f811605e0b9d15a6800e",
-            _ASSETS + "orient.jpg",
+            "composition_vii.jpg",
+            "8f992ed4aecd6dd56972d7bc8166761de7c94e670ee6effa8fd05f3daeb33409",
+            _github(
+                "jcjohnson/fast-neural-style",
+                "813c83441953ead2adb3f65f4cc2d5599d735fa7",
+                "images/styles/composition_vii.jpg",
+            ),
         ),
-        "probably public domain (Edo-period style) but unverified",
-        False,
+        _PD.format("died 1944"),
+        True,
     ),
     StyleArtwork(
-        "picasso",
-        "La Muse (1935)",
-        "Pablo Picasso",
+        "the_kiss",
+        "The Kiss (1907-1908)",
+        "Gustav Klimt",
         FileSpec(
-            "picasso1.jpg",
-            "e3988d87a889cc43cddff517a5020e960197e01c84b31da658c5875ad150d38f",
-            _ASSETS + "picasso1.jpg",
+            "the_kiss.jpg",
+            "90ad21453eb34121afa6bf58bdf412e17d8787197e3e29a85f5cdc5606040115",
+            _github(
+                "steven068zzy/scientific-figure-color-palettes-from-world-famous-paintings",
+                "5419483830192eefa03f91856d276c8d9c74c801",
+                "paintings/the_kiss_klimt.jpg",
+            ),
         ),
-        "in copyright (artist died 1973): tests only",
-        False,
+        _PD.format("died 1918"),
+        True,
     ),
     StyleArtwork(
-        "flower_of_life",
-        "Dark iris / flower close-up (unidentified)",
-        "unknown (manner of Georgia O'Keeffe, died 1986)",
+        "la_grande_jatte",
+        "A Sunday Afternoon on the Island of La Grande Jatte (1884-1886)",
+        "Georges Seurat",
         FileSpec(
-            "flower_of_life.jpg",
-            "57acfbcfd77acf1b392407dd281b0a3c265c8491995c71e417c1d906e9dd58a4",
-            _ASSETS + "flower_of_life.jpg",
+            "la_grande_jatte.jpg",
+            "eee92fc6c2a91d8767c1f7679268314c854ba83ed9072fa80e574a0e70906440",
+            _github(
+                "steven068zzy/scientific-figure-color-palettes-from-world-famous-paintings",
+                "5419483830192eefa03f91856d276c8d9c74c801",
+                "paintings/a_sunday_on_la_grande_jatte.jpg",
+            ),
         ),
-        _NOT_PD,
-        False,
+        _PD.format("died 1891"),
+        True,
     ),
     StyleArtwork(
-        "wolfgang",
-        "Surreal architecture (unidentified)",
-        "unknown (file name suggests a 20th-century painter named Wolfgang)",
+        "fighting_temeraire",
+        "The Fighting Temeraire (1839)",
+        "J. M. W. Turner",
         FileSpec(
-            "Wolfgang.jpg",
-            "82740c28fe7b67a6dc98d4c0d22eb424002d45a16bb975f06d9af16d7a57adaa",
-            _ASSETS + "Wolfgang.jpg",
+            "fighting_temeraire.jpg",
+            "e3caa95aa7e809de14e86ce586730e60709bdc6881a0f0e5917c2648d966f03c",
+            _github(
+                "steven068zzy/scientific-figure-color-palettes-from-world-famous-paintings",
+                "5419483830192eefa03f91856d276c8d9c74c801",
+                "paintings/fighting_temeraire.jpg",
+            ),
         ),
-        _NOT_PD,
-        False,
+        _PD.format("died 1851"),
+        True,
     ),
     StyleArtwork(
-        "oil_paint",
-        "Landscape in oil (unidentified)",
-        "unknown",
+        "sudden_shower_shin_ohashi",
+        "Sudden Shower over Shin-Ōhashi Bridge and Atake (1857)",
+        "Utagawa Hiroshige",
         FileSpec(
-            "oil_paint.jpg",
-            "10e5802981777912867aecde90af4c1127dc4e90ee706ea2d2447b63fe12ecd3",
-            _ASSETS + "oil_paint.jpg",
+            "sudden_shower_shin_ohashi.jpg",
+            "21e3bad9892d903096fffa0869d516979d50ac89686d2c64fb63d1dd879b006c",
+            _github(
+                "steven068zzy/scientific-figure-color-palettes-from-world-famous-paintings",
+                "5419483830192eefa03f91856d276c8d9c74c801",
+                "paintings/sudden_shower_over_shin_ohashi.jpg",
+            ),
         ),
-        _NOT_PD,
-        False,
+        _PD.format("died 1858"),
+        True,
     ),
     StyleArtwork(
-        "sketch",
-        "Pencil portrait sketch",
-        "unknown (contemporary)",
+        "jeanne_hebuterne",
+        "Jeanne Hébuterne (1919)",
+        "Amedeo Modigliani",
         FileSpec(
-            "sketch.jpg",
-            "143c3e4ce578110f7460a6e98b965946a4cb01ec6befeeca028c83af2c7e355f",
-            _ASSETS + "sketch.jpg",
+            "jeanne_hebuterne.jpg",
+            "d3d9674f8a69146945511879605694fdaaae45a3a1957d4ba9dd2a490c38b1ca",
+            _github(
+                "steven068zzy/scientific-figure-color-palettes-from-world-famous-paintings",
+                "5419483830192eefa03f91856d276c8d9c74c801",
+                "paintings/jeanne_hebuterne.jpg",
+            ),
         ),
-        _NOT_PD,
-        False,
-    ),
-    StyleArtwork(
-        "still_life",
-        "Red scribbles (unidentified)",
-        "unknown",
-        FileSpec(
-            "still_life.jpg",
-            "eefacd53b3000b92e4b8911570fea0f0b2ee0fb226ce9ddd48b8ada0795808bb",
-            _ASSETS + "still_life.jpg",
-        ),
-        _NOT_PD,
-        False,
-    ),
-    StyleArtwork(
-        "watercolor",
-        "Sunflowers in watercolour",
-        "unknown (contemporary)",
-        FileSpec(
-            "watercolor.jpg",
-            "b3a00868465d8421ffc4b6fc56e3fabc572152eaf9e52a72261540a99ae8a8f7",
-            _ASSETS + "watercolor.jpg",
-        ),
-        _NOT_PD,
-        False,
+        _PD.format("died 1920"),
+        True,
     ),
 )
 
 DETECTOR = "yolov8n_int8"
 SEGMENTER = "deeplabv3_mnv2_pascal_quant"
-STYLE_ENCODER = "adain_mobile_encoder"
-STYLE_DECODER = "adain_mobile_decoder"
+STYLE_PREDICTOR = "magenta_style_predict_int8"
+STYLE_TRANSFORMER = "magenta_style_transfer_int8"
 
 
 def model_spec(*, name: str) -> ModelSpec:

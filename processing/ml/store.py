@@ -1,18 +1,20 @@
-"""Model files in MODEL_DIR: install from a folder or the canonical URL, verify, locate.
+"""Model files in MODEL_DIR: install from a folder or the manifest's URL, verify, locate.
 
 Every file is checked against the sha256 in the manifest before it is used; a mismatch raises
-ModelCorrupt and the file is never handed to TensorFlow. The check is cached per process by
+ModelCorrupt and the file is never handed to the runtime. The check is cached per process by
 (path, size, mtime), so a replaced file is checked again.
 """
 
 import hashlib
+import http.client
 import os
 import re
 import tempfile
 import threading
+import urllib.error
 import urllib.request
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -189,20 +191,99 @@ def model_install(*, spec: Asset, source_dir: Path, model_dir: Path) -> list[Pat
     return installed
 
 
-def model_download(*, spec: Asset, model_dir: Path, timeout: float = 60.0) -> list[Path]:
-    """Fetch the asset's files from their canonical URLs. Only ever called on request."""
+def model_download(
+    *,
+    spec: Asset,
+    model_dir: Path,
+    timeout: float = 60.0,
+    mirror: str = "",
+    log: Callable[[str], None] = lambda line: None,
+) -> list[Path]:
+    """Fetch the asset's files from their manifest URLs (or `mirror`/<subdir>/<file>), each
+    resumed with an HTTP Range request and retried once if the transfer breaks, then checked
+    against its sha256 (ModelCorrupt: nothing installed). Only https, unless a mirror is named."""
     installed = []
     for file in spec.files:
         target = _target(asset=spec, file=file, model_dir=model_dir)
         if not _problem(file=file, path=target):
             installed.append(target)
             continue
-        if not file.url.startswith("https://"):
-            raise ValueError(f"refusing to download {file.filename} from {file.url}: not https")
-        with urllib.request.urlopen(file.url, timeout=timeout) as response:  # noqa: S310
-            chunks = iter(lambda: response.read(CHUNK), b"")
-            installed.append(_write_verified(file=file, chunks=chunks, target=target))
+        url = file.url
+        if mirror and not mirror.startswith(("http://", "https://")):
+            raise ValueError(f"the model mirror {mirror} is not an http(s) URL")
+        if mirror:
+            url = "/".join(part.strip("/") for part in (mirror, spec.subdir, file.filename) if part)
+        elif not url.startswith("https://"):
+            raise ValueError(f"refusing to download {file.filename} from {url}: not https")
+        installed.append(_fetch(file=file, url=url, target=target, timeout=timeout, log=log))
     return installed
+
+
+def _fetch(
+    *, file: FileSpec, url: str, target: Path, timeout: float, log: Callable[[str], None]
+) -> Path:
+    partial = target.parent / f".{file.filename}.download"  # kept between tries: resumed
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in (1, 2):
+        try:
+            _fetch_once(url=url, partial=partial, timeout=timeout, log=log, name=file.filename)
+            break
+        except (OSError, http.client.HTTPException) as error:
+            if attempt == 2 or _permanent(error):
+                raise
+            if not isinstance(error, urllib.error.URLError):  # connected, then broke
+                log(f"{file.filename}: transfer broke ({error}); trying once more")
+    actual = file_sha256(path=partial)
+    if actual != file.sha256:
+        partial.unlink(missing_ok=True)
+        raise ModelCorrupt(
+            f"{file.filename}: sha256 {actual} differs from the manifest's {file.sha256}; "
+            "nothing was installed"
+        )
+    os.replace(partial, target)
+    with _hashes_lock:
+        _hashes[_cache_key(target)] = file.sha256
+    log(f"{file.filename}: installed (sha256 verified)")
+    return target
+
+
+def _permanent(error: BaseException) -> bool:
+    """A 4xx answer will not change on a retry; a broken or refused connection may."""
+    return isinstance(error, urllib.error.HTTPError) and 400 <= error.code < 500
+
+
+def _fetch_once(
+    *, url: str, partial: Path, timeout: float, log: Callable[[str], None], name: str
+) -> None:
+    have = partial.stat().st_size if partial.is_file() else 0
+    headers = {"Range": f"bytes={have}-"} if have else {}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - checked by the caller
+    try:
+        response = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - https/mirror
+    except urllib.error.HTTPError as error:
+        if error.code == 416 and have:  # the partial file is already whole
+            return
+        raise
+    with response:
+        resumed = response.status == 206
+        if not resumed:
+            have = 0
+        length = int(response.headers.get("Content-Length") or 0)
+        total = have + length if length else 0
+        what = f"{total / 1e6:.1f} MB" if total >= 100_000 else f"{total:,} bytes"
+        log(
+            f"{name}: {'resuming at ' + format(have / 1e6, '.1f') + ' MB of ' if resumed else 'downloading, '}{what}, from {url}"
+        )
+        received, next_report = have, 0.25
+        with partial.open("ab" if resumed else "wb") as stream:
+            while chunk := response.read(CHUNK):
+                stream.write(chunk)
+                received += len(chunk)
+                while total > CHUNK and received / total >= next_report < 1.0:
+                    log(f"{name}: {next_report:.0%} ({received / 1e6:.1f} of {total / 1e6:.1f} MB)")
+                    next_report += 0.25
+        if length and received - have < length:
+            raise http.client.IncompleteRead(b"", length - (received - have))
 
 
 def _verified_path(*, asset: Asset, file: FileSpec, model_dir: Path) -> Path:
@@ -255,3 +336,86 @@ def model_labels(*, name: str, model_dir: Path) -> tuple[str, ...]:
     if key not in _labels:
         _labels[key] = _parse_labels(path.read_text(encoding="utf-8"))
     return _labels[key]
+
+
+@dataclass
+class EnsureReport:
+    """What models_ensure did: names installed now, present before, missing, refused."""
+
+    installed: list[str] = field(default_factory=list)
+    present: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    corrupt: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing and not self.corrupt
+
+
+def default_assets() -> list[Asset]:
+    """What an installation holds: every model and the public-domain artworks."""
+    return [*MODELS, *(artwork for artwork in STYLE_ARTWORKS if artwork.public_domain)]
+
+
+def models_ensure(
+    *,
+    model_dir: Path,
+    source_dir: Path | None = None,
+    assets: Iterable[Asset] | None = None,
+    mirror: str = "",
+    timeout: float = 60.0,
+    log: Callable[[str], None] = lambda line: None,
+) -> EnsureReport:
+    """Install what is missing or corrupt: copied from source_dir when given, else downloaded
+    (model_download). The one install path of `manage.py models` and of bin/dev's first start.
+    Without a network it stops at the first connection that fails instead of trying every file;
+    the caller says once what is missing (ensure_summary)."""
+    report = EnsureReport()
+    offline = False
+    for asset in default_assets() if assets is None else assets:
+        if _state(asset=asset, model_dir=model_dir).verified:
+            report.present.append(asset.name)
+            continue
+        if offline:
+            report.missing.append(asset.name)
+            continue
+        try:
+            if source_dir is not None:
+                model_install(spec=asset, source_dir=source_dir, model_dir=model_dir)
+            else:
+                model_download(
+                    spec=asset, model_dir=model_dir, mirror=mirror, timeout=timeout, log=log
+                )
+        except ModelCorrupt as error:
+            log(f"refused: {error}")
+            report.corrupt.append(asset.name)
+        except ModelMissing as error:
+            log(f"not found: {error}")
+            report.missing.append(asset.name)
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            offline = isinstance(error, urllib.error.URLError) and not isinstance(
+                error, urllib.error.HTTPError
+            )
+            if not offline:
+                log(f"{asset.name}: download failed ({error})")
+            report.missing.append(asset.name)
+        else:
+            report.installed.append(asset.name)
+            log(f"installed {asset.name} [{asset.licence}]")
+    return report
+
+
+def ensure_summary(report: EnsureReport, *, source_dir: Path | None) -> str:
+    """One line for the log: all there, or what is missing and how to install it."""
+    if report.complete:
+        fresh = f" ({len(report.installed)} installed now)" if report.installed else ""
+        count = len(report.present) + len(report.installed)
+        return f"models: all {count} models and artworks verified{fresh}"
+    names = ", ".join(report.missing + report.corrupt)
+    where = f"not in {source_dir}" if source_dir else "could not be downloaded (no network?)"
+    return (
+        f"models: {len(report.missing) + len(report.corrupt)} not installed ({names}): {where}. "
+        "The site runs without them. Install them with `python manage.py models install --from "
+        "DIR` (a folder holding the files, e.g. ../shared/models) or set MODEL_SOURCE_DIR to such "
+        "a folder and start again."
+    )

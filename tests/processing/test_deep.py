@@ -89,7 +89,7 @@ def test_background_removal_makes_a_transparent_png_and_its_mask(
 
 
 def test_style_transfer_makes_a_stylised_version(client, user, corpus, installed_models) -> None:
-    from processing.deep import style_choices
+    from processing.stylise import style_choices
 
     image = ready_image(user, corpus / "exif/gps/DSCN0010.jpg")
     artwork = style_choices()[0][0]
@@ -114,7 +114,16 @@ def test_without_models_the_page_says_so_and_grabcut_still_works(
     client.force_login(user)
     body = client.get(reverse("processing:image_panel", args=[image.pk])).content.decode()
     assert "not available" in body
+    assert "not installed yet, ask the administrator" in body
+    assert str(tmp_path) not in body  # no server path for a user who is not staff
+    assert "models install" not in body
+    staff = UserFactory(is_staff=True)
+    staff_image = ready_image(staff, corpus / "exif/gps/DSCN0010.jpg")
+    client.force_login(staff)
+    body = client.get(reverse("processing:image_panel", args=[staff_image.pk])).content.decode()
+    assert str(tmp_path / "empty") in body  # staff are told where it is missing
     assert "models install" in body
+    client.force_login(user)
     client.post(
         reverse("processing:remove_background", args=[image.pk]),
         {"method": "auto", "mode": "color", "color": "#00ff00"},

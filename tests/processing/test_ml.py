@@ -34,7 +34,7 @@ from processing.ml.segment import (
     remove_background,
 )
 from processing.ml.store import model_install
-from processing.ml.style import decoder, encoder, stylize
+from processing.ml.style import style_bottleneck, stylize
 
 # Measured with yolov8n_int8 on this machine (TF 2.21): first 16 coco128 images 0.860 (all 128:
 # 0.606); DeepLab: bird 0.919, the six images below 0.895; style edge correlation on the dog
@@ -354,38 +354,35 @@ def rgb_stats(image: np.ndarray) -> np.ndarray:
     return np.concatenate([pixels.mean(axis=0), pixels.std(axis=0)])
 
 
-@pytest.mark.parametrize("style_name", ["sketch", "watercolor", "mondrian", "oil_paint"])
-def test_style_transfer_keeps_structure_and_takes_the_style_colours(
-    corpus, models_dir, model_dir, style_name
-):
+ARTWORKS_TRIED = ["starry_night", "great_wave", "the_scream", "composition_vii"]
+
+
+@pytest.mark.parametrize("style_name", ARTWORKS_TRIED)
+def test_style_transfer_keeps_structure_and_takes_the_style_colours(corpus, model_dir, style_name):
     content = coco_image(corpus, "000000000042")
-    style = rgb(models_dir / "style/images" / f"{style_name}.jpg")
+    style = rgb(model_dir / "styles" / f"{style_name}.jpg")
     result = stylize(content=content, style=style, max_side=384, model_dir=model_dir)
     assert result.shape == (287, 384, 3)
     assert result.dtype == np.uint8
     small = cv2.resize(content, (384, 287), interpolation=cv2.INTER_AREA)
     assert edge_correlation(small, result) >= EDGE_FLOOR
-    # chroma (Lab a, b mean and std) always moves toward the style; this decoder brightens, so
-    # per-channel RGB stats only move toward light styles
+    # the palette moves toward the painting's (Lab a, b mean and std)
     chroma = np.linalg.norm(lab_chroma_stats(result) - lab_chroma_stats(style))
-    assert chroma < np.linalg.norm(lab_chroma_stats(small) - lab_chroma_stats(style))
-    if style_name in ("sketch", "watercolor"):
-        channels = np.linalg.norm(rgb_stats(result) - rgb_stats(style))
-        assert channels < 0.5 * np.linalg.norm(rgb_stats(small) - rgb_stats(style))
+    assert chroma < 0.8 * np.linalg.norm(lab_chroma_stats(small) - lab_chroma_stats(style))
 
 
-def test_strength_blends_between_content_and_style(corpus, models_dir, model_dir):
+def test_strength_blends_between_content_and_style(corpus, model_dir):
     content = coco_image(corpus, "000000000042")
-    style = rgb(models_dir / "style/images/sketch.jpg")
+    style = rgb(model_dir / "styles/the_scream.jpg")
     small = cv2.resize(content, (256, 191), interpolation=cv2.INTER_AREA)
     distances = [
         np.linalg.norm(
-            rgb_stats(
+            lab_chroma_stats(
                 stylize(
                     content=content, style=style, strength=value, max_side=256, model_dir=model_dir
                 )
             )
-            - rgb_stats(small)
+            - lab_chroma_stats(small)
         )
         for value in (0.0, 0.5, 1.0)
     ]
@@ -394,28 +391,45 @@ def test_strength_blends_between_content_and_style(corpus, models_dir, model_dir
         stylize(content=content, style=style, strength=1.5, model_dir=model_dir)
 
 
-def test_our_adain_target_matches_the_decoder_graphs_own_adain(corpus, models_dir, model_dir):
-    from processing.ml.runtime import graph_model
-    from processing.ml.style import adain_target
+def test_a_bottleneck_stands_for_its_style_image(corpus, model_dir):
+    content = coco_image(corpus, "000000000042")
+    style = rgb(model_dir / "styles/great_wave.jpg")
+    numbers = style_bottleneck(style=style, model_dir=model_dir)
+    assert numbers.shape == (1, 1, 1, 100)
+    by_image = stylize(content=content, style=style, max_side=256, model_dir=model_dir)
+    by_numbers = stylize(content=content, bottleneck=numbers, max_side=256, model_dir=model_dir)
+    assert np.array_equal(by_image, by_numbers)
+    with pytest.raises(ValueError, match="either"):
+        stylize(content=content, model_dir=model_dir)
 
-    content = cv2.resize(coco_image(corpus, "000000000042"), (128, 96)).astype(np.float32)
-    style = rgb(models_dir / "style/images/mondrian.jpg").astype(np.float32)
-    features_c = encoder(model_dir=model_dir).run(content[None])
-    features_s = encoder(model_dir=model_dir).run(style[None])
-    whole = graph_model(
-        name="adain_mobile_decoder",
-        model_dir=model_dir,
-        inputs=("input_c:0", "input_s:0"),
-        output="output_1/mul:0",
+
+def test_output_has_the_pictures_own_size_and_keeps_its_detail(model_dir, monkeypatch):
+    """The network runs at NETWORK_SIDE; the result is resized back and the picture's fine
+    detail returns: sharper than the network's output simply enlarged."""
+    from processing.ml import style as style_module
+
+    content = rgb(model_dir / "styles/la_grande_jatte.jpg")  # 1200x799, sharp
+    numbers = style_bottleneck(
+        style=rgb(model_dir / "styles/starry_night.jpg"), model_dir=model_dir
     )
-    theirs = whole.run(features_c, features_s)
-    ours = decoder(model_dir=model_dir).run(
-        adain_target(content=features_c, style=features_s, strength=1.0)
-    )
-    assert np.abs(theirs - ours).max() < 0.5  # of 255
+    result = stylize(content=content, bottleneck=numbers, model_dir=model_dir)
+    assert result.shape == (799, 1200, 3)
+    half = stylize(content=content, bottleneck=numbers, max_side=600, model_dir=model_dir)
+    assert half.shape == (400, 600, 3)
+    monkeypatch.setattr(style_module, "DETAIL", 0.0)
+    plain = stylize(content=content, bottleneck=numbers, model_dir=model_dir)
+
+    def sharpness(image: np.ndarray) -> float:
+        return float(cv2.Laplacian(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), cv2.CV_32F).var())
+
+    assert sharpness(result) > 1.3 * sharpness(plain)
+    assert edge_correlation(content, result) > edge_correlation(content, plain)
 
 
-def test_large_content_is_resized_down_not_tiled(model_dir):
-    content = np.random.default_rng(2).integers(0, 256, (700, 1000, 3), dtype=np.uint8)
-    result = stylize(content=content, style=content[:200, :200], max_side=500, model_dir=model_dir)
-    assert result.shape == (350, 500, 3)
+def test_the_transformer_is_not_kept_loaded(corpus, model_dir):
+    """Its working memory (hundreds of MB at NETWORK_SIDE) goes when the call ends."""
+    from processing.ml.manifest import STYLE_TRANSFORMER
+
+    content = coco_image(corpus, "000000000042")
+    stylize(content=content, style=content, max_side=256, model_dir=model_dir)
+    assert STYLE_TRANSFORMER not in runtime.loaded_models()

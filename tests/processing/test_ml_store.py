@@ -1,7 +1,6 @@
 """Model files: install, verify, locate, download, and `manage.py models` (no inference here)."""
 
 import hashlib
-import io
 import os
 import shutil
 from pathlib import Path
@@ -14,7 +13,6 @@ from processing.ml.manifest import MODELS, STYLE_ARTWORKS, model_spec
 from processing.ml.store import (
     ModelCorrupt,
     ModelMissing,
-    model_download,
     model_install,
     model_labels,
     model_path,
@@ -125,52 +123,22 @@ def test_label_files_parse_to_class_names(models_dir, tmp_path):
     assert voc[15] == "person"
 
 
-class FakeResponse(io.BytesIO):
-    def __enter__(self) -> "FakeResponse":
-        return self
-
-    def __exit__(self, *args: object) -> None:
-        self.close()
-
-
-def test_download_verifies_what_it_fetches(models_dir, tmp_path, monkeypatch):
-    spec = model_spec(name=SMALL)
-    blobs = {file.url: next(models_dir.rglob(file.filename)).read_bytes() for file in spec.files}
-    fetched = []
-
-    def urlopen(url: str, timeout: float) -> FakeResponse:
-        fetched.append(url)
-        return FakeResponse(blobs[url])
-
-    monkeypatch.setattr(store.urllib.request, "urlopen", urlopen)
-    model_download(spec=spec, model_dir=tmp_path / "good")
-    assert fetched == [file.url for file in spec.files]
-    assert model_path(name=SMALL, model_dir=tmp_path / "good").is_file()
-
-    blob = blobs[spec.file.url]
-    blobs[spec.file.url] = blob[:-1] + bytes([blob[-1] ^ 1])
-    with pytest.raises(ModelCorrupt):
-        model_download(spec=spec, model_dir=tmp_path / "bad")
-    assert not (tmp_path / "bad" / spec.file.filename).exists()
-
-
 def test_the_command_installs_lists_licences_and_verifies(models_dir, tmp_path, settings, capsys):
     settings.MODEL_DIR = tmp_path
     call_command("models", "install", "--from", str(models_dir))
     out = capsys.readouterr().out
     assert "installed yolov8n_int8 [AGPL-3.0" in out
     assert "all required models verified" in out
-    assert not (tmp_path / "styles" / "picasso1.jpg").exists()  # not public domain: not by default
-    assert (tmp_path / "styles" / "mondrian.jpg").is_file()
+    assert (tmp_path / "styles" / "starry_night.jpg").is_file()
 
     call_command("models", "list")
     listing = capsys.readouterr().out
-    assert "adain_mobile_decoder" in listing
-    assert "MIT" in listing
+    assert "magenta_style_transfer_int8" in listing
+    assert "Apache-2.0" in listing
     assert "verified" in listing
 
-    flip_a_byte(tmp_path / "mobile_decoder_opt.pb")
-    with pytest.raises(CommandError, match="adain_mobile_decoder"):
+    flip_a_byte(tmp_path / "style_transfer_quantized_dynamic.tflite")
+    with pytest.raises(CommandError, match="magenta_style_transfer_int8"):
         call_command("models", "verify")
 
 

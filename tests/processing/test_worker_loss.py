@@ -29,7 +29,7 @@ def test_a_style_transfer_survives_its_process_being_killed(
     client.force_login(user)
     client.post(
         reverse("processing:stylise", args=[image.pk]),
-        {"artwork": "mondrian", "strength": "1", "full_size": "on"},
+        {"artwork": "starry_night", "strength": "1", "full_size": "on"},
     )
     job = Job.objects.get(image=image, kind=Job.Kind.STYLISE)
     wait_until(lambda: reloaded(job).status == Job.Status.STARTED, timeout=60, interval=0.05)

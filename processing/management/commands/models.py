@@ -1,5 +1,6 @@
 """Install, download, list and verify the model files the ML features need (MODEL_DIR)."""
 
+import time
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -9,12 +10,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from processing.ml.manifest import MODELS, STYLE_ARTWORKS, ModelSpec, StyleArtwork
 from processing.ml.store import (
-    ModelCorrupt,
-    ModelMissing,
     ModelState,
-    model_download,
-    model_install,
+    default_assets,
+    ensure_summary,
     model_status,
+    models_ensure,
     style_status,
     verification_cache_clear,
 )
@@ -38,7 +38,7 @@ def assets_named(names: list[str]) -> list[Asset]:
 class Command(BaseCommand):
     help = (
         "Model files in MODEL_DIR: `list` (default), `install --from DIR`, "
-        "`download [NAME...]`, `verify`."
+        "`download [NAME...]`, `ensure`, `verify`."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -58,6 +58,11 @@ class Command(BaseCommand):
             action="store_true",
             help="also the optional models and the public-domain artworks",
         )
+        actions.add_parser(
+            "ensure",
+            help="install what is missing, from MODEL_SOURCE_DIR when set, else from the URLs; "
+            "never fails (bin/dev runs it in the background on every start)",
+        )
         actions.add_parser("verify", help="recompute every sha256; fails on a bad or missing file")
 
     def handle(self, *args: Any, action: str | None = None, **options: Any) -> None:
@@ -66,6 +71,8 @@ class Command(BaseCommand):
             self._install(source=options["source"], names=options["names"], target=target)
         elif action == "download":
             self._download(names=options["names"], everything=options["all"], target=target)
+        elif action == "ensure":
+            self._ensure(target=target)
         elif action == "verify":
             verification_cache_clear()
             self._report(target=target)
@@ -73,36 +80,42 @@ class Command(BaseCommand):
         else:
             self._report(target=target)
 
+    def _log(self, line: str) -> None:
+        self.stdout.write(f"{time.strftime('%H:%M:%S')} models: {line}")
+        self.stdout.flush()
+
     def _install(self, *, source: Path, names: list[str], target: Path) -> None:
         if not source.is_dir():
             raise CommandError(f"{source} is not a folder")
-        public = [artwork for artwork in STYLE_ARTWORKS if artwork.public_domain]
-        chosen = assets_named(names) if names else [*MODELS, *public]
-        for asset in chosen:
-            try:
-                model_install(spec=asset, source_dir=source, model_dir=target)
-            except ModelMissing as error:
-                self.stdout.write(self.style.WARNING(f"not found: {error}"))
-            except ModelCorrupt as error:
-                self.stderr.write(self.style.ERROR(f"rejected: {error}"))
-            else:
-                self.stdout.write(f"installed {asset.name} [{asset.licence}]")
+        chosen = assets_named(names) if names else default_assets()
+        models_ensure(model_dir=target, source_dir=source, assets=chosen, log=self._log)
         self._require(target=target)
 
     def _download(self, *, names: list[str], everything: bool, target: Path) -> None:
         if names:
             chosen = assets_named(names)
         elif everything:
-            chosen = [*MODELS, *(artwork for artwork in STYLE_ARTWORKS if artwork.public_domain)]
+            chosen = default_assets()
         else:
             chosen = [spec for spec in MODELS if spec.required]
-        for asset in chosen:
-            self.stdout.write(f"downloading {asset.name} [{asset.licence}]")
-            try:
-                model_download(spec=asset, model_dir=target)
-            except (OSError, ModelCorrupt) as error:
-                raise CommandError(f"{asset.name}: {error}") from error
+        report = models_ensure(
+            model_dir=target, assets=chosen, mirror=settings.MODEL_MIRROR_URL, log=self._log
+        )
+        if not report.complete:
+            raise CommandError(ensure_summary(report, source_dir=None))
         self._require(target=target)
+
+    def _ensure(self, *, target: Path) -> None:
+        """What bin/dev runs at start: progress, then one line saying what is still missing."""
+        source = settings.MODEL_SOURCE_DIR
+        if source is not None and not source.is_dir():
+            self._log(f"MODEL_SOURCE_DIR {source} is not a folder; downloading instead")
+            source = None
+        report = models_ensure(
+            model_dir=target, source_dir=source, mirror=settings.MODEL_MIRROR_URL, log=self._log
+        )
+        line = ensure_summary(report, source_dir=source)
+        self.stdout.write(f"{time.strftime('%H:%M:%S')} {line}")
 
     def _report(self, *, target: Path) -> None:
         self.stdout.write(f"MODEL_DIR {target}")

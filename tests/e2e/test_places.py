@@ -42,12 +42,16 @@ def test_edit_date_and_place_on_the_detail_page(signed_in_page, corpus, tmp_path
     assert "Date and place saved." in page.inner_text("#when-where")
     assert "15 Aug 2021, 18:45 UTC+02:00" in page.inner_text("#taken-value")
     assert "Arezzo, Tuscany, Italy" in page.inner_text("#place-value")
-    page.reload()  # stored, not only shown
+    page.goto(f"/images/{image.pk}/")  # stored, not only shown (and the top of the page)
     assert "Arezzo, Tuscany, Italy" in page.inner_text("#place-value")
-    page.locator("#when-where").scroll_into_view_if_needed()
     _screenshot(page, tmp_path, "detail-info")
+    page.click("#when-where summary")
+    _screenshot(page, tmp_path, "detail-edit")
+    for name in ("gps/DSCN0012.jpg", "edge-cases/87_OSError.jpg", "camera/Kodak_CX7530.jpg"):
+        ready_image(page.user, corpus / "exif" / name)
     page.goto("/places/")
     assert "Arezzo" in page.inner_text("#places")
+    assert "Kenya" in page.inner_text("#places")
     _screenshot(page, tmp_path, "places")
     page.click("#places a:text('Arezzo')")
     page.wait_for_url(lambda url: "/gallery/" in url and "place=" in url)

@@ -25,7 +25,12 @@ def _text(response) -> str:  # noqa: ANN001
     [
         ("exif/gps/DSCN0010.jpg", "Arezzo", "Tuscany", "Italy"),
         ("exif/edge-cases/87_OSError.jpg", "Florence", "Tuscany", "Italy"),
-        ("exif/edge-cases/67-0_length_string.jpg", "Gummersbach", "North Rhine-Westphalia", "Germany"),
+        (
+            "exif/edge-cases/67-0_length_string.jpg",
+            "Gummersbach",
+            "North Rhine-Westphalia",
+            "Germany",
+        ),
         ("exif/camera/Kodak_CX7530.jpg", "Nakuru", "Nakuru County", "Kenya"),
     ],
 )
@@ -66,7 +71,11 @@ def test_editing_date_and_place_on_the_detail_page_confirms_in_place(
     url = reverse("gallery:image_when_where", args=[image.pk])
     response = user_client.post(
         url,
-        {"taken_at": "2020-07-04T09:30", "taken_offset": "-04:00", "place": "Boston, Massachusetts"},
+        {
+            "taken_at": "2020-07-04T09:30",
+            "taken_offset": "-04:00",
+            "place": "Boston, Massachusetts",
+        },
         headers=HX,
     )
     text = _text(response)
@@ -149,7 +158,8 @@ def test_places_view_lists_counts_and_links_to_the_filtered_gallery(
     text = _text(response)
     assert re.search(r"Italy 3 ", text)
     assert re.search(r"Tuscany 3 ", text)
-    assert re.search(r"Arezzo 2 ", text) and re.search(r"Florence 1", text)
+    assert re.search(r"Arezzo 2 ", text)
+    assert re.search(r"Florence 1", text)
     assert "?place=Italy/Tuscany/Arezzo" in response.content.decode()
     gallery = user_client.get(reverse("gallery:gallery"), {"place": "Italy/Tuscany/Arezzo"})
     assert len(gallery.context["images"]) == 2
@@ -201,7 +211,8 @@ def test_reingest_keeps_what_the_owner_set(user, corpus) -> None:
     image_ingest(image=Image.objects.get(pk=image.pk))
     image.refresh_from_db()
     assert image.place_city == "Kyoto"
-    assert image.taken_at is not None and image.taken_at.year == 2008
+    assert image.taken_at is not None
+    assert image.taken_at.year == 2008
 
 
 def test_corpus_path_is_used(corpus: Path) -> None:

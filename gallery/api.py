@@ -301,6 +301,20 @@ class ImagePatch(BaseModel):
     )
     clear_location: bool = False
 
+    @field_validator("taken_at", mode="before")
+    @classmethod
+    def _iso_time(cls, value: object) -> object:
+        if value is not None and not isinstance(value, str):  # lax mode took numbers too
+            raise ValueError("a time as an ISO 8601 string")
+        return value
+
+    @field_validator("clear_location", mode="before")
+    @classmethod
+    def _boolean(cls, value: object) -> object:
+        if not isinstance(value, bool):  # not 0, 1 or "yes"
+            raise ValueError("true or false")
+        return value
+
 
 @router.patch("/{image_id}", response={200: ImageOut, ERRORS: Problem}, url_name="image_update")
 def image_patch(request: HttpRequest, body: ImagePatch, image_id: str = id_path()) -> ImageOut:

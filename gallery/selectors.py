@@ -151,12 +151,12 @@ class PlaceCount:
 def places_list(*, owner_id: ObjectId) -> list[PlaceCount]:
     """The owner's places, countries > regions > cities, each with its count of images: the
     facet counts of the `place:` terms (one indexed query, no scan of the images)."""
-    rows = collection_for(TermCount).find(
-        {"owner_id": owner_id, "term": {"$gt": "place:", "$lt": "place;"}}  # (owner, term)
-    )
+    # the owner's facet rows, as facets_get reads them for every gallery page: (owner, term)
+    # serves an equality on the owner; SecantusDB scans for a range of terms beside it
+    rows = collection_for(TermCount).find({"owner_id": owner_id})
     by_value: dict[str, PlaceCount] = {}
     for row in rows:
-        if row["count"] <= 0:
+        if not row["term"].startswith("place:") or row["count"] <= 0:
             continue
         value = row.get("label") or _title(row["term"].removeprefix("place:"))
         by_value[value.casefold()] = PlaceCount(value, value.rsplit("/", 1)[-1], row["count"])

@@ -29,6 +29,10 @@ TAGS = ["sea", "summer", "city", "friends", "family", "holiday", "night", "winte
 LABELS = ["person"] * 5 + ["dog", "cat", "car", "bicycle", "bird", "boat", "bench", "cup"]
 FORMATS = ["JPEG"] * 7 + ["PNG", "WEBP", "HEIF", "GIF"]
 CAMERAS = [("Canon", "EOS 40D"), ("NIKON", "D750"), ("Apple", "iPhone 13"), ("", ""), ("", "")]
+# (country, region, city) as ingest names them; most photos have no GPS
+TOWNS = [("Italy", "Tuscany", "Arezzo"), ("Italy", "Tuscany", "Florence")]
+TOWNS += [("France", "Île-de-France", "Paris"), ("Japan", "Kyoto", "Kyoto")]
+TOWNS += [("", "", "")] * 6
 PAGE = 48
 KINDS: dict[str, dict[str, str]] = {
     "default": {},
@@ -39,6 +43,7 @@ KINDS: dict[str, dict[str, str]] = {
     "prefix search": {"q": "harb"},
     "taken-date sort": {"sort": "taken"},
     "date range": {"date_from": "2025-03-01", "date_to": "2025-04-15"},
+    "place": {"place": "Italy/Tuscany/Arezzo"},
     "oldest first": {"sort": "uploaded_asc"},
     "jump to a month": {"jump": "2024-09"},
     "deep page 50": {},
@@ -56,6 +61,7 @@ def library_make(*, owner: Any, count: int, seed: int) -> None:
     for number in range(count):
         uploaded = start + timedelta(seconds=rng.randrange(3 * 365 * 86400))
         make, model = rng.choice(CAMERAS)
+        country, region, city = rng.choice(TOWNS)
         title = (
             f"{rng.choice(PLACES).title()} {rng.choice(['at', 'in the', ''])} {rng.choice(MOMENTS)}"
         )
@@ -79,6 +85,9 @@ def library_make(*, owner: Any, count: int, seed: int) -> None:
             taken_at=uploaded - timedelta(hours=rng.randrange(24 * 60)) if make else None,
             camera_make=make,
             camera_model=model,
+            place_country=country,
+            place_region=region,
+            place_city=city,
             source="scrape" if rng.random() < 0.1 else "upload",
             status="ready",
             detections=[
@@ -106,6 +115,9 @@ def orm_query(owner: Any, query: dict[str, str], offset: int) -> list[Any]:
         images = images.filter(format=query["format"])
     if "label" in query:
         images = images.filter(detections__label=query["label"])
+    if "place" in query:
+        country, region, city = query["place"].split("/")
+        images = images.filter(place_country=country, place_region=region, place_city=city)
     for word in query.get("q", "").split():
         images = images.filter(
             Q(title__icontains=word) | Q(description__icontains=word) | Q(tags__contains=[word])

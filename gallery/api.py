@@ -25,6 +25,7 @@ from gallery.selectors import (
     image_page,
 )
 from gallery.services import image_delete, image_update, upload_accept
+from gallery.whenwhere import images_when_where_set, when_where_from
 from imagesite.apitools import (
     ERRORS,
     ApiError,
@@ -57,6 +58,13 @@ class DetectionOut(Schema):
     box: list[float]
 
 
+class PlaceOut(Schema):
+    city: str
+    region: str
+    country: str
+    filter: str = Field(description="The `place` filter's value of the city")
+
+
 class ImageOut(Schema):
     id: str
     title: str
@@ -72,10 +80,13 @@ class ImageOut(Schema):
     error: str
     uploaded_at: datetime
     taken_at: datetime | None
+    taken_offset: str | None = Field(description="The photo's offset from UTC, +HH:MM")
     camera_make: str
     camera_model: str
+    camera: str
     latitude: float | None
     longitude: float | None
+    place: PlaceOut | None
     source: str
     source_url: str
     labels: list[str]
@@ -107,10 +118,20 @@ def image_out(image: Image) -> ImageOut:
         error=image.error,
         uploaded_at=image.uploaded_at,
         taken_at=image.taken_at,
+        taken_offset=image.taken_offset_label.removeprefix("UTC") or None,
         camera_make=image.camera_make,
         camera_model=image.camera_model,
+        camera=image.camera,
         latitude=image.latitude,
         longitude=image.longitude,
+        place=PlaceOut(
+            city=image.place_city,
+            region=image.place_region,
+            country=image.place_country,
+            filter=image.place_path,
+        )
+        if image.place_country
+        else None,
         source=image.source,
         source_url=image.source_url,
         labels=image.labels,
@@ -146,6 +167,9 @@ class ImageQuery(Schema):
     source: Literal["", "upload", "scrape"] = ""
     label: str = Field("", max_length=100, description="A recognised object, e.g. dog")
     tag: str = Field("", max_length=50)
+    place: str = Field(
+        "", max_length=400, description="Country, Country/Region or Country/Region/City"
+    )
     date_from: date | None = None
     date_to: date | None = None
     sort: Literal["uploaded", "uploaded_asc", "taken", "taken_asc"] = "uploaded"
@@ -182,6 +206,7 @@ def gallery_read(
         source=query.source,
         label=query.label,
         tag=query.tag,
+        place=query.place,
         date_from=_within(query.date_from),
         date_to=_within(query.date_to),
         sort=query.sort,
@@ -263,13 +288,48 @@ class ImagePatch(BaseModel):
     title: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=10_000)
     tags: list[str] | None = Field(None, max_length=100)
+    taken_at: datetime | None = Field(
+        None, description="When it was taken; with an offset it is kept as the photo's zone"
+    )
+    taken_offset: str | None = Field(
+        None, max_length=10, description="+HH:MM, for a naive taken_at"
+    )
+    latitude: float | None = None
+    longitude: float | None = None
+    place: str | None = Field(
+        None, max_length=200, description='A place\'s name ("Arezzo, Italy"): its coordinates'
+    )
+    clear_location: bool = False
+
+    @field_validator("taken_at", mode="before")
+    @classmethod
+    def _iso_time(cls, value: object) -> object:
+        if value is not None and not isinstance(value, str):  # lax mode took numbers too
+            raise ValueError("a time as an ISO 8601 string")
+        return value
+
+    @field_validator("clear_location", mode="before")
+    @classmethod
+    def _boolean(cls, value: object) -> object:
+        if not isinstance(value, bool):  # not 0, 1 or "yes"
+            raise ValueError("true or false")
+        return value
 
 
 @router.patch("/{image_id}", response={200: ImageOut, ERRORS: Problem}, url_name="image_update")
 def image_patch(request: HttpRequest, body: ImagePatch, image_id: str = id_path()) -> ImageOut:
-    """Change the title, description or tags; fields left out keep their value."""
+    """Change the title, description, tags, time taken or location (coordinates, or a place
+    by name from the offline gazetteer); fields left out keep their value."""
     image = owned_image(request, image_id)
     try:
+        change = when_where_from(
+            taken_at=body.taken_at,
+            taken_offset=body.taken_offset or "",
+            latitude=body.latitude,
+            longitude=body.longitude,
+            place=body.place or "",
+            clear_location=body.clear_location,
+        )
         image_update(
             image=image,
             title=image.title if body.title is None else body.title,
@@ -278,6 +338,9 @@ def image_patch(request: HttpRequest, body: ImagePatch, image_id: str = id_path(
         )
     except ValidationError as error:
         raise invalid(error) from None
+    if change.set_taken or change.set_location:
+        images_when_where_set(owner_id=image.owner_id, image_ids=[image.pk], change=change)
+        image = owned_image(request, image_id)
     return image_out(image)
 
 

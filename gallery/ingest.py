@@ -11,10 +11,13 @@ from django.utils import timezone
 
 from gallery.imaging import ImageRejected, analyse_image
 from gallery.models import Image
+from gallery.places import place_at
 from gallery.services import image_terms_refresh, renditions_delete
 from gallery.storage import rendition_name
 
-INGEST_VERSION = 1  # raise when ingest produces something new: the sweep re-ingests older images
+# raise when ingest produces something new: the sweep re-ingests older images
+# (2: the time zone offset of the time taken, and the place named from the coordinates)
+INGEST_VERSION = 2
 MAX_INGEST_ATTEMPTS = 4
 AFTER_INGEST_TASK = "processing.tasks.image_ingested_task"
 
@@ -58,8 +61,15 @@ def image_ingest(*, image: Image) -> Image:
     image.exif = metadata.exif
     image.camera_make = metadata.camera_make or ""
     image.camera_model = metadata.camera_model or ""
-    image.taken_at = _aware(metadata.taken_at)
-    image.latitude, image.longitude = metadata.latitude, metadata.longitude
+    edited = set(image.edited or [])
+    if "taken" not in edited:  # what the owner set by hand stays
+        image.taken_at, image.taken_offset = _aware(metadata.taken_at), _offset(metadata.taken_at)
+    if "location" not in edited:
+        image.latitude, image.longitude = metadata.latitude, metadata.longitude
+        place = place_at(metadata.latitude, metadata.longitude)
+        image.place_city = place.city if place else ""
+        image.place_region = place.region if place else ""
+        image.place_country = place.country if place else ""
     image.width, image.height = metadata.width, metadata.height
     image.phash = image.phash or analysis.phash  # an import computed it already
     image.status, image.error = Image.Status.READY, ""
@@ -84,8 +94,12 @@ INGESTED_FIELDS = [
     "camera_make",
     "camera_model",
     "taken_at",
+    "taken_offset",
     "latitude",
     "longitude",
+    "place_city",
+    "place_region",
+    "place_country",
     "width",
     "height",
     "phash",
@@ -101,3 +115,9 @@ def _aware(moment: datetime | None) -> datetime | None:
     if moment is None or timezone.is_aware(moment):
         return moment
     return moment.replace(tzinfo=UTC)
+
+
+def _offset(moment: datetime | None) -> int | None:
+    """Minutes east of UTC of an EXIF time that had OffsetTime*; None for a naive one."""
+    offset = moment.utcoffset() if moment is not None else None
+    return None if offset is None else int(offset.total_seconds() // 60)

@@ -1,5 +1,7 @@
 """An uploaded or imported image, its metadata and what recognition found in it."""
 
+from datetime import UTC, datetime, timedelta
+from datetime import timezone as dt_timezone
 from typing import Any
 
 from django.conf import settings
@@ -7,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django_mongodb_backend.fields import ArrayField, EmbeddedModelArrayField
 from django_mongodb_backend.models import EmbeddedModel
+
+from gallery.terms import camera_name, place_value
 
 
 class Detection(EmbeddedModel):
@@ -57,8 +61,16 @@ class Image(models.Model):
     camera_make = models.CharField(max_length=100, blank=True)
     camera_model = models.CharField(max_length=100, blank=True)
     exif = models.JSONField(default=dict, blank=True)
+    # minutes east of UTC where the photo was taken (EXIF OffsetTime*), None: not known
+    taken_offset = models.SmallIntegerField(null=True, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+    # the nearest named place of the coordinates (gallery.places), or the place the user chose
+    place_city = models.CharField(max_length=200, blank=True)
+    place_region = models.CharField(max_length=200, blank=True)
+    place_country = models.CharField(max_length=100, blank=True)
+    # what the owner set by hand ("taken", "location"): a new ingest keeps it
+    edited = ArrayField(models.CharField(max_length=20), default=list, blank=True)
 
     source = models.CharField(max_length=10, choices=Source, default=Source.UPLOAD)
     source_url = models.URLField(max_length=2000, blank=True)
@@ -118,6 +130,38 @@ class Image(models.Model):
         return self.width * self.height / 1_000_000
 
     @property
+    def camera(self) -> str:
+        return camera_name(self.camera_make, self.camera_model)
+
+    @property
+    def taken_local(self) -> datetime | None:
+        """The time taken as the photo's own clock showed it (at its offset, else UTC),
+        naive: templates show it as it is (taken_offset_label says where)."""
+        if self.taken_at is None:
+            return None
+        zone = dt_timezone(timedelta(minutes=self.taken_offset or 0))
+        moment = self.taken_at if self.taken_at.tzinfo else self.taken_at.replace(tzinfo=UTC)
+        return moment.astimezone(zone).replace(tzinfo=None)
+
+    @property
+    def taken_offset_label(self) -> str:
+        """ "UTC+03:00" where the offset is known, "UTC" where it is not."""
+        if self.taken_offset is None:
+            return "UTC"
+        sign = "-" if self.taken_offset < 0 else "+"
+        hours, minutes = divmod(abs(self.taken_offset), 60)
+        return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+    @property
+    def place_label(self) -> str:
+        return ", ".join(p for p in (self.place_city, self.place_region, self.place_country) if p)
+
+    @property
+    def place_path(self) -> str:
+        """The place filter's value of the city: "Italy/Tuscany/Arezzo" ("" without one)."""
+        return place_value(self.place_country, self.place_region, self.place_city)
+
+    @property
     def display_name(self) -> str:
         return self.title or self.original_name or "Untitled"
 
@@ -156,6 +200,7 @@ class TermCount(models.Model):
     )
     term = models.CharField(max_length=200)
     count = models.IntegerField(default=0)
+    label = models.CharField(max_length=300, blank=True)  # a place term's name as written
 
     class Meta:
         constraints = [

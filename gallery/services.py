@@ -21,7 +21,15 @@ from accounts.models import User
 from gallery.imaging import ImageRejected, inspect_image
 from gallery.models import Image, TermCount
 from gallery.storage import original_name, rendition_name, version_rendition_name
-from gallery.terms import ALL, document_terms, facet_counts_delta, image_terms, is_facet
+from gallery.terms import (
+    ALL,
+    camera_name,
+    document_terms,
+    facet_counts_delta,
+    image_terms,
+    is_facet,
+    place_facets,
+)
 from imagesite.mongo import collection_for
 from jobs.models import Job
 from jobs.services import job_record, job_send, jobs_supersede
@@ -104,7 +112,7 @@ def image_create(
         return Image.objects.get(owner=owner, sha256=info.sha256), False
     term_counts_add(
         owner_id=owner.pk, delta=facet_counts_delta([], image.terms), moments=_moments(image)
-    )
+    )  # a new upload has no place yet: ingest names it
     job_send(job=job)
     return image, True
 
@@ -212,7 +220,8 @@ def _title_from(name: str) -> str:
 # The fields an image's terms come from (gallery.terms.document_terms), and what is counted.
 TERM_SOURCES = dict.fromkeys(
     ["title", "description", "tags", "detections", "camera_make", "camera_model", "format"]
-    + ["source", "owner_id", "hidden", "taken_at", "uploaded_at"],
+    + ["source", "owner_id", "hidden", "taken_at", "uploaded_at"]
+    + ["place_country", "place_region", "place_city"],
     1,
 )
 _COUNTED = {"terms": 1, "hidden": 1}
@@ -226,20 +235,21 @@ def image_terms_set(*, image: Image) -> None:
         description=image.description,
         tags=image.tags,
         labels=image.labels,
-        camera=f"{image.camera_make} {image.camera_model}".strip(),
+        camera=camera_name(image.camera_make, image.camera_model),
         format=image.format,
         source=image.source,
         taken=image.taken_at or image.uploaded_at,
         uploaded=image.uploaded_at,
         zone=timezone.get_default_timezone(),
+        place=(image.place_country, image.place_region, image.place_city),
     )
     image.sort_taken_at = image.taken_at or image.uploaded_at
 
 
 def image_terms_refresh(*, image_id: ObjectId) -> list[str]:
     """Recompute an image's terms from its stored fields and move the owner's facet counts
-    by the difference; call it wherever title, description, tags, detections, camera, format
-    or dates change. Idempotent: the counts move by what the write really changed."""
+    by the difference; call it wherever title, description, tags, detections, camera, format,
+    place or dates change. Idempotent: the counts move by what the write really changed."""
     images = collection_for(Image)
     document = images.find_one({"_id": image_id}, TERM_SOURCES)
     if document is None:
@@ -258,8 +268,12 @@ def image_terms_refresh(*, image_id: ObjectId) -> list[str]:
             owner_id=document["owner_id"],
             delta=facet_counts_delta(_counted(before), after),
             moments={"uploaded_at": document.get("uploaded_at"), "sort_taken_at": taken},
+            labels=place_facets(*(document.get(f"place_{part}") or "" for part in _PLACE_PARTS)),
         )
     return terms
+
+
+_PLACE_PARTS = ("country", "region", "city")
 
 
 def images_hide(*, images: Iterable[Image], hidden: bool) -> int:
@@ -281,12 +295,22 @@ def images_hide(*, images: Iterable[Image], hidden: bool) -> int:
 
 
 def term_counts_add(
-    *, owner_id: ObjectId, delta: dict[str, int], moments: dict[str, Any] | None = None
+    *,
+    owner_id: ObjectId,
+    delta: dict[str, int],
+    moments: dict[str, Any] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> None:
     """Move an owner's facet counts ($inc, upserting new terms); `moments` (sort field ->
-    value) widen the owner's oldest and newest keys, where the gallery's orders start."""
+    value) widen the owner's oldest and newest keys, where the gallery's orders start;
+    `labels` (term -> name as written) name the terms that gain an image (places)."""
+    labels = labels or {}
     writes = [
-        UpdateOne({"owner_id": owner_id, "term": term}, {"$inc": {"count": n}}, upsert=True)
+        UpdateOne(
+            {"owner_id": owner_id, "term": term},
+            {"$inc": {"count": n}, **({"$set": {"label": labels[term]}} if term in labels else {})},
+            upsert=True,
+        )
         for term, n in delta.items()
     ]
     if moments := {name: value for name, value in (moments or {}).items() if value}:
@@ -312,9 +336,12 @@ def term_counts_rebuild(*, owner_id: ObjectId) -> None:
     """Count an owner's facets afresh from the images (after bulk imports; repairs drift)."""
     counts: Counter[str] = Counter()
     fields = {**_COUNTED, "uploaded_at": 1, "sort_taken_at": 1}
+    fields |= {f"place_{part}": 1 for part in _PLACE_PARTS}
     oldest: dict[str, Any] = {}
     newest: dict[str, Any] = {}
+    labels: dict[str, str] = {}
     for document in collection_for(Image).find({"owner_id": owner_id}, fields):
+        labels |= place_facets(*(document.get(f"place_{part}") or "" for part in _PLACE_PARTS))
         for name in ("uploaded_at", "sort_taken_at"):
             if value := document.get(name):
                 oldest[name] = min(oldest.get(name, value), value)
@@ -322,7 +349,10 @@ def term_counts_rebuild(*, owner_id: ObjectId) -> None:
         counts.update(term for term in _counted(document) if is_facet(term))
     collection = collection_for(TermCount)
     collection.delete_many({"owner_id": owner_id})
-    rows = [{"owner_id": owner_id, "term": term, "count": n} for term, n in counts.items()]
+    rows = [
+        {"owner_id": owner_id, "term": term, "count": n, "label": labels.get(term, "")}
+        for term, n in counts.items()
+    ]
     rows = [row for row in rows if row["term"] != ALL]
     rows.append(
         {

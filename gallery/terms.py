@@ -8,6 +8,8 @@ So everything the gallery filters on is a term:
   with every prefix of 3 letters or more ("harb" finds "harbour"); a search word of one or two
   letters matches whole words only;
 - facets: `label:dog`, `tag:sea`, `format:png`, `source:scrape`, exact values for the filters;
+  a place gives three, `place:italy`, `place:italy/tuscany`, `place:italy/tuscany/arezzo`
+  (country, region, city), so that the filter and the places view work at every level;
 - months: `taken:2026-11` (the month of the taken order's key: taken, else uploaded) and
   `uploaded:2026-11`, counted per owner like the facets: the timeline's jump to a month reads
   those counts, not the images;
@@ -26,7 +28,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 ALL = "*"
-FACET_KINDS = ("label", "tag", "format", "source")
+FACET_KINDS = ("label", "tag", "format", "source", "place")
 MONTH_KINDS = ("taken", "uploaded")  # month terms, one per order: `taken:2026-11`
 MIN_PREFIX = 3
 MAX_WORD = 40  # longer "words" (hashes, URLs) are kept whole up to this, prefixes up to it
@@ -49,6 +51,34 @@ def word_terms(word: str) -> list[str]:
 def facet(kind: str, value: str) -> str:
     """The exact-match term of a filter value: `label:traffic light`."""
     return f"{kind}:{value.strip().casefold()}"
+
+
+def camera_name(make: str | None, model: str | None) -> str:
+    """ "Canon" + "Canon EOS 40D" -> "Canon EOS 40D"; "NIKON CORPORATION" + "NIKON D70s" ->
+    "NIKON D70s": the model alone when it starts with the make or a word of it."""
+    make, model = " ".join((make or "").split()), " ".join((model or "").split())
+    if not model or not make:
+        return model or make
+    first = model.split()[0].casefold()
+    if model.casefold().startswith(make.casefold()) or first in make.casefold().split():
+        return model
+    return f"{make} {model}"
+
+
+def place_value(*parts: str) -> str:
+    """The place filter's value of (country, region, city), as far as they are known:
+    "Italy/Tuscany/Arezzo" ("/" inside a name becomes "-")."""
+    named = [" ".join(part.replace("/", "-").split()) for part in parts]
+    while named and not named[-1]:
+        named.pop()
+    return "/".join(named) if named and named[0] else ""
+
+
+def place_facets(country: str, region: str, city: str) -> dict[str, str]:
+    """The place terms of an image, each with its name as written (for the places view)."""
+    levels = [(country,), (country, region), (country, region, city)]
+    values = dict.fromkeys(value for parts in levels if (value := place_value(*parts)))
+    return {facet("place", value): value for value in values}
 
 
 def is_facet(term: str) -> bool:
@@ -108,10 +138,11 @@ def image_terms(
     taken: datetime | None = None,
     uploaded: datetime | None = None,
     zone: tzinfo = UTC,
+    place: tuple[str, str, str] = ("", "", ""),
 ) -> list[str]:
     """Every term of one image: facets and months first, then words and their prefixes (at
     most MAX_TERMS), then its pairs or OVERFLOW. `taken` is the taken order's key (taken,
-    else uploaded)."""
+    else uploaded); place: (country, region, city)."""
     tags, labels = list(tags), list(labels)
     facets = [ALL]
     facets += [
@@ -122,7 +153,9 @@ def image_terms(
     facets += [facet("label", label) for label in labels]
     facets += [facet("tag", tag) for tag in tags]
     facets += [facet(kind, value) for kind, value in (("format", format), ("source", source))]
-    texts = [title, *tags, *labels, camera, format, description]
+    facets += list(place_facets(*place))
+    country, region, city = place
+    texts = [title, *tags, *labels, camera, format, city, region, country, description]
     found = dict.fromkeys(term for term in facets if not term.endswith(":"))
     keys = []  # of every word taken: a search that matches two words finds their pair
     for word in (word for text in texts for word in words(text)):
@@ -148,16 +181,18 @@ def facet_counts_delta(before: Iterable[str], after: Iterable[str]) -> dict[str,
 
 def document_terms(document: Mapping[str, Any], *, zone: tzinfo = UTC) -> list[str]:
     """image_terms of an image's stored MongoDB document (bulk fills: migration, benchmark)."""
-    camera = f"{document.get('camera_make') or ''} {document.get('camera_model') or ''}"
+    camera = camera_name(document.get("camera_make"), document.get("camera_model"))
+    place = tuple(document.get(f"place_{part}") or "" for part in ("country", "region", "city"))
     return image_terms(
         title=document.get("title") or "",
         description=document.get("description") or "",
         tags=document.get("tags") or [],
         labels=sorted({item["label"] for item in document.get("detections") or []}),
-        camera=camera.strip(),
+        camera=camera,
         format=document.get("format") or "",
         source=document.get("source") or "",
         taken=document.get("taken_at") or document.get("uploaded_at"),
         uploaded=document.get("uploaded_at"),
         zone=zone,
+        place=place,  # type: ignore[arg-type]  # three strings
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gallery import views
+from gallery import views, views_places
 
 app_name = "gallery"
 urlpatterns = [
@@ -16,4 +16,12 @@ urlpatterns = [
     path("images/<objectid:image_id>/meta/", views.image_edit_meta, name="image_edit_meta"),
     path("images/<objectid:image_id>/delete/", views.image_delete_view, name="image_delete"),
     path("images/<objectid:image_id>/file/<str:kind>/", views.image_file, name="image_file"),
+    path(
+        "images/<objectid:image_id>/when-where/",
+        views_places.image_when_where,
+        name="image_when_where",
+    ),
+    path("gallery/edit/", views_places.images_when_where, name="images_when_where"),
+    path("places/", views_places.places, name="places"),
+    path("places/suggest/", views_places.place_suggest, name="place_suggest"),
 ]

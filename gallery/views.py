@@ -12,13 +12,13 @@ from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.http import AuthedRequest
-from gallery.forms import GalleryFilterForm, ImageMetaForm, UploadForm
+from gallery.exif_display import exif_rows, exif_summary
+from gallery.forms import GalleryFilterForm, ImageMetaForm, UploadForm, WhenWhereForm
 from gallery.models import Image
 from gallery.selectors import (
     Cursor,
@@ -199,6 +199,9 @@ def image_detail(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
             "following": following,
             "list_query": list_query(request),
             "form": form,
+            "when_form": WhenWhereForm(initial=WhenWhereForm.initial_of(image)),
+            "exif_summary": exif_summary(image.exif or {}, camera=image.camera),
+            "exif_rows": exif_rows(image.exif or {}),
         },
     )
 
@@ -237,6 +240,7 @@ def image_viewer(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
 def image_edit_meta(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
     image = _owned_image(request, image_id)
     form = ImageMetaForm(request.POST)
+    saved = False
     if form.is_valid():
         image_update(
             image=image,
@@ -244,7 +248,9 @@ def image_edit_meta(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
             description=form.cleaned_data["description"],
             tags=form.tag_list(),
         )
-        messages.success(request, "Saved.")
+        if not request.htmx:  # htmx confirms in the form it swaps; a message would wait
+            messages.success(request, "Saved.")  # for the next page (the defect seen)
+        saved = True
         form = ImageMetaForm(
             initial={
                 "title": image.title,
@@ -256,7 +262,7 @@ def image_edit_meta(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
         return render(
             request,
             "gallery/detail.html#meta-form",
-            {"image": image, "form": form, "saved": form.is_bound},
+            {"image": image, "form": form, "saved": saved},
         )
     return redirect("gallery:image_detail", image.pk)
 

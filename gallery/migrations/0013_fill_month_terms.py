@@ -12,6 +12,6 @@ def fill(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gallery", "0007_fill_pair_terms")]
+    dependencies = [("gallery", "0009_places")]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]

@@ -27,6 +27,8 @@ CHECKED_BY_MEANING = {
     ("POST", "/api/images"),  # any bytes fit the schema; the upload page's content checks refuse
     ("POST", "/api/images/{image_id}/versions"),
     ("POST", "/api/images/{image_id}/remove-background"),
+    # a place's name the gazetteer does not know, a time taken in the future, half a position
+    ("PATCH", "/api/images/{image_id}"),
 }
 
 

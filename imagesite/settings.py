@@ -408,6 +408,7 @@ DETECTION_THRESHOLD = float(env_str("DETECTION_THRESHOLD", "0.35"))
 SCRAPE_ALLOWED_HOSTS = env_list("SCRAPE_ALLOWED_HOSTS")
 SCRAPE_RUN_TIMEOUT_S = env_int("SCRAPE_RUN_TIMEOUT_S", 900)
 SCRAPE_DELAY_S = float(env_str("SCRAPE_DELAY_S", "0.25"))  # between requests to one site
+SCRAPE_MAX_IMAGES = env_int("SCRAPE_MAX_IMAGES", 300)  # images one run imports, at most
 
 LOGGING = {
     "version": 1,

@@ -30,7 +30,9 @@ class RequestLog:
 
 
 @contextlib.contextmanager
-def logged_site(root: Path, routes: dict[str, Route] | None = None) -> Iterator[tuple[str, RequestLog]]:
+def logged_site(
+    root: Path, routes: dict[str, Route] | None = None
+) -> Iterator[tuple[str, RequestLog]]:
     """Serve root (plus routes) on a free local port; every request is logged."""
     log = RequestLog()
     lock = threading.Lock()
@@ -109,7 +111,9 @@ def chart(heights: list[int], size: tuple[int, int] = (800, 500)) -> Image.Image
     step = (width - 100) // len(heights)
     for index, value in enumerate(heights):
         left = 70 + index * step
-        draw.rectangle([left, height - 40 - value, left + step - 20, height - 40], fill=(40, 90, 200))
+        draw.rectangle(
+            [left, height - 40 - value, left + step - 20, height - 40], fill=(40, 90, 200)
+        )
     return picture
 
 

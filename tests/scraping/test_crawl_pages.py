@@ -64,9 +64,7 @@ def test_validators_are_sent_and_a_304_is_reported_unchanged(tmp_path: Path) -> 
         saved = {e.url.removeprefix(base): e for e in first if e.kind == "image_saved"}
         assert saved["/etag.png"].etag.startswith('"')
         assert saved["/plain.png"].last_modified.endswith("GMT")  # http.server sends it
-        validators = {
-            e.url: [e.etag, e.last_modified] for e in first if e.kind == "image_saved"
-        }
+        validators = {e.url: [e.etag, e.last_modified] for e in first if e.kind == "image_saved"}
         file = tmp_path / "validators.json"
         file.write_text(__import__("json").dumps(validators))
         second, summary = crawl(f"{base}/index.html", tmp_path / "two", validators_file=str(file))

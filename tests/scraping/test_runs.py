@@ -142,7 +142,11 @@ def _pages_site(root: Path, pages: int, images_per_page: int) -> None:
             bars = [30 + 40 * ((number * 7 + index * 3 + k) % 9) for k in range(5)]
             (root / f"{name}-{index}.png").write_bytes(encoded(chart(bars)))
             images += f'<img src="{name}-{index}.png">'
-        links = "".join(f'<a href="page{n}.html">{n}</a>' for n in range(1, pages)) if not number else ""
+        links = (
+            "".join(f'<a href="page{n}.html">{n}</a>' for n in range(1, pages))
+            if not number
+            else ""
+        )
         (root / f"{name}.html").write_text(images + links)
 
 

@@ -163,6 +163,8 @@ class ScrapeItem(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        # (similar and imported are indexed as foreign keys: deleting a gallery image finds
+        # the items to set to null by index)
         indexes = [models.Index(fields=["run", "outcome", "created_at"])]
 
     def __str__(self) -> str:

@@ -232,6 +232,7 @@ CELERY_TASK_ROUTES = {
     "processing.tasks.background_remove_task": {"queue": "ml"},
     "processing.tasks.stylise_task": {"queue": "ml"},
     "scraping.tasks.scrape_run_task": {"queue": "scrape"},
+    "scraping.tasks.scrape_item_import_task": {"queue": "scrape"},
 }
 # Proof that the worker takes work, not merely answers ping: a tiny task on each queue records
 # a heartbeat (imagesite/heartbeat.py); /health/ and the launcher's supervisor read its age.

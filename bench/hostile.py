@@ -3,8 +3,9 @@ SecantusDB, web, worker, beat), on its own ports and VAR_DIR in a temporary fold
 
 The hostile set is generated here: a progressive JPEG with thousands of scans (the smallest AC
 scan repeated, as jpegtran -scans makes them), PNGs at the pixel limit (valid, so accepted and
-ingested) and past it, a JPEG whose header claims 100 Mpx over 700 bytes, a truncated photo,
-and a request over the size limit. All go through the real upload endpoint at once, beside a
+ingested) and past it, a JPEG whose header claims 100 Mpx over 700 bytes, another over a
+real 1500 px picture's data (past the byte floor), a truncated photo, and a request over the
+size limit. All go through the real upload endpoint at once, beside a
 normal photo; the web process's memory is sampled meanwhile.
 
     .venv/bin/python bench/hostile.py [--quick]
@@ -67,6 +68,20 @@ def forged_jpeg(*, width: int, height: int) -> bytes:
     return bytes(data)
 
 
+def forged_over_data(*, side: int, claim: int) -> bytes:
+    """A forged header over a real, smaller picture's data: more than the byte floor the
+    structure check asks for (the file is far from 7 bytes), far less than it claims."""
+    rng = np.random.default_rng(2)
+    buffer = io.BytesIO()
+    Image.fromarray(rng.integers(0, 255, (side, side, 3), dtype=np.uint8)).save(
+        buffer, "JPEG", quality=90
+    )
+    data = bytearray(buffer.getvalue())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", claim, claim)
+    return bytes(data)
+
+
 def blank_png(*, width: int, height: int, depth: int, colour: int) -> bytes:
     def chunk(kind: bytes, body: bytes) -> bytes:
         crc = struct.pack(">I", zlib.crc32(kind + body))
@@ -91,6 +106,7 @@ def hostile_set(*, quick: bool) -> list[tuple[str, bytes]]:
         ("limit-100mpx-rgb.png", blank_png(width=10_000, height=10_000, depth=8, colour=2)),
         ("bomb-900mpx.png", blank_png(width=30_000, height=30_000, depth=1, colour=0)),
         ("forged-100mpx.jpg", forged_jpeg(width=10_000, height=10_000)),
+        ("forged-over-data.jpg", forged_over_data(side=1500, claim=10_000)),
         ("truncated.jpg", photo[: len(photo) // 2]),
     ]
 

@@ -60,6 +60,7 @@ def image_create(
     source_page: str = "",
     scrape_run_id: ObjectId | None = None,
     phash: str = "",
+    title: str = "",
 ) -> tuple[Image, bool]:
     """Check the bytes, write the original, record the ingest job, write the document, then
     send the job: a crash leaves an orphan file (the orphans sweep removes it) or a job the jobs
@@ -90,7 +91,7 @@ def image_create(
         height=info.height,
         size_bytes=info.size_bytes,
         original_name=name[:255],
-        title=_title_from(name),
+        title=title[:200] or _title_from(name),
     )
     image_terms_set(image=image)
     file.seek(0)

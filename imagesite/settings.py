@@ -232,6 +232,7 @@ CELERY_TASK_ROUTES = {
     "processing.tasks.background_remove_task": {"queue": "ml"},
     "processing.tasks.stylise_task": {"queue": "ml"},
     "scraping.tasks.scrape_run_task": {"queue": "scrape"},
+    "scraping.tasks.scrape_item_import_task": {"queue": "scrape"},
 }
 # Proof that the worker takes work, not merely answers ping: a tiny task on each queue records
 # a heartbeat (imagesite/heartbeat.py); /health/ and the launcher's supervisor read its age.
@@ -414,6 +415,7 @@ DETECTION_THRESHOLD = float(env_str("DETECTION_THRESHOLD", "0.35"))
 SCRAPE_ALLOWED_HOSTS = env_list("SCRAPE_ALLOWED_HOSTS")
 SCRAPE_RUN_TIMEOUT_S = env_int("SCRAPE_RUN_TIMEOUT_S", 900)
 SCRAPE_DELAY_S = float(env_str("SCRAPE_DELAY_S", "0.25"))  # between requests to one site
+SCRAPE_MAX_IMAGES = env_int("SCRAPE_MAX_IMAGES", 300)  # images one run imports, at most
 
 LOGGING = {
     "version": 1,

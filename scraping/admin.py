@@ -28,5 +28,7 @@ class ScrapeRunAdmin(admin.ModelAdmin[ScrapeRun]):
         "images_found",
         "images_imported",
         "images_skipped",
+        "images_failed",
+        "stop_reason",
     ]
-    list_filter = ["status"]
+    list_filter = ["status", "stop_reason"]

@@ -17,7 +17,7 @@ from jobs.models import Job
 from jobs.selectors import job_for
 from scraping.models import ScrapeRun, ScrapeSource
 from scraping.selectors import run_get, source_get, source_list, source_runs
-from scraping.services import run_enqueue, source_create
+from scraping.services import run_cancel, run_enqueue, source_create
 
 router = Router(tags=["web import"])
 
@@ -33,7 +33,14 @@ class RunOut(Schema):
     images_found: int
     images_imported: int
     images_skipped: int
+    images_failed: int
+    images_unchanged: int = Field(description="304 Not Modified, among the skipped")
     skipped_reasons: dict[str, int]
+    failed_reasons: dict[str, int]
+    stop_reason: str = Field(
+        description="why the run ended: finished, image limit, page limit, byte limit, "
+        "run timeout, cancelled, failed ('' while queued or running)"
+    )
     error: str
     url: str
 
@@ -82,7 +89,11 @@ def run_out(run: ScrapeRun) -> RunOut:
         images_found=run.images_found,
         images_imported=run.images_imported,
         images_skipped=run.images_skipped,
+        images_failed=run.images_failed,
+        images_unchanged=run.images_unchanged,
         skipped_reasons={str(k): int(v) for k, v in (run.skipped_reasons or {}).items()},
+        failed_reasons={str(k): int(v) for k, v in (run.failed_reasons or {}).items()},
+        stop_reason=run.stop_reason,
         error=run.error,
         url=reverse("api:run_get", kwargs={"run_id": str(run.pk)}),
     )
@@ -167,3 +178,14 @@ def run_detail(request: HttpRequest, run_id: str = id_path()) -> RunJobOut:
     if run is None:
         raise HttpError(404, "No such run.")
     return _run_with_job(run)
+
+
+@router.post(
+    "/runs/{run_id}/cancel", response={202: RunJobOut, ERRORS: Problem}, url_name="run_cancel"
+)
+def run_cancel_endpoint(request: HttpRequest, run_id: str = id_path()) -> Status[RunJobOut]:
+    """Cancel a run: a queued one ends at once, a running one within about a second."""
+    run = run_get(owner_id=api_user(request).pk, run_id=object_id(run_id))
+    if run is None:
+        raise HttpError(404, "No such run.")
+    return Status(202, _run_with_job(run_cancel(run=run)))

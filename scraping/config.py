@@ -38,6 +38,9 @@ class CrawlConfig:
     delay_s: float = 0.25  # between requests to one domain (randomised 0.5x-1.5x by scrapy)
     allow: tuple[str, ...] = ()  # SSRF allowlist: host names, IPs, CIDRs (see scraping.ssrf)
     user_agent: str = USER_AGENT
+    # A JSON file {image URL: [ETag, Last-Modified]} from earlier runs: those images are asked
+    # for with If-None-Match / If-Modified-Since, and a 304 is reported as "unchanged".
+    validators_file: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,19 +58,24 @@ class CrawlEvent:
     """One line of the crawler's output. Which fields are set depends on ``kind``:
 
     - ``page``: url, depth
-    - ``image_found``: url, page_url, source (the pattern, e.g. "img[srcset]")
-    - ``image_saved``: url, page_url, source, path, size_bytes, sha256, width, height,
-      image_format
+    - ``image_found``: url, page_url, source (the pattern, e.g. "img[srcset]"), title (the
+      alt text, title attribute or figure caption, when the page gives one)
+    - ``image_saved``: url, page_url, source, title, path, size_bytes, sha256, width, height,
+      image_format, etag and last_modified (the response's validators, when it sent them)
     - ``image_skipped``: url, page_url, reason (a short category used as the summary key,
-      e.g. "too small"), detail (for people, e.g. "address 10.0.0.1 is private")
+      e.g. "too small"; "unchanged" for a 304), detail (for people, e.g. "address 10.0.0.1 is
+      private")
     - ``error``: url, reason, detail (a page or stylesheet that failed, a refused start URL)
-    - ``done``: reason (why the crawl closed), stats (download_s, check_s, write_s, ...)
+    - ``done``: reason (why the crawl closed: "finished", "page limit" when links were left
+      out for the page limit, "image limit reached", "closespider_timeout", ...), stats
+      (download_s, check_s, write_s, ...)
     """
 
     kind: EventKind
     url: str = ""
     page_url: str = ""
     source: str = ""
+    title: str = ""
     depth: int = 0
     path: str = ""
     size_bytes: int = 0
@@ -75,6 +83,8 @@ class CrawlEvent:
     width: int = 0
     height: int = 0
     image_format: str = ""
+    etag: str = ""
+    last_modified: str = ""
     reason: str = ""
     detail: str = ""
     stats: dict[str, float] = field(default_factory=dict)
@@ -113,4 +123,5 @@ class CrawlSummary:
     elapsed_s: float = 0.0  # wall clock of the whole run, child start-up included
     close_reason: str = ""  # "finished", "image limit reached", "closespider_timeout", ...
     timed_out: bool = False
+    cancelled: bool = False  # stopped by the caller's should_stop
     saved: list[CrawlEvent] = field(default_factory=list)  # the image_saved events

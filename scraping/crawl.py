@@ -19,6 +19,7 @@ from scraping.config import CrawlConfig, CrawlEvent, CrawlSummary
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 KILL_GRACE_S = 5.0  # for a child that closed its stdout to exit
 STDERR_TAIL_BYTES = 2000
+STOP_POLL_S = 1.0  # how often should_stop is asked while the child is quiet
 
 
 def crawl_run(
@@ -27,12 +28,14 @@ def crawl_run(
     out_dir: Path,
     on_event: Callable[[CrawlEvent], None] | None = None,
     timeout_s: float,
+    should_stop: Callable[[], bool] | None = None,
 ) -> CrawlSummary:
     """Crawl ``config.start_url`` with scrapy in a child process, saving images to out_dir.
 
     Events are passed to ``on_event`` as they arrive. The child closes itself a little before
     ``timeout_s`` and is killed at ``timeout_s``; either way the summary says ``timed_out``
-    and holds what was done until then. Never raises for what happens during the crawl
+    and holds what was done until then. ``should_stop`` is asked about once a second; when it
+    answers True the child is killed and the summary says ``cancelled``. Never raises for what happens during the crawl
     (refused URLs, network errors, a crashed child): those are in ``summary.errors``.
     """
     started = monotonic()
@@ -56,14 +59,20 @@ def crawl_run(
         assert child.stdout is not None  # noqa: S101 - guaranteed by stdout=PIPE
         lines = _lines_in_background(stream=child.stdout)
         finished = _events_collect(
-            lines=lines, summary=summary, on_event=on_event, deadline=started + timeout_s
+            lines=lines,
+            summary=summary,
+            on_event=on_event,
+            deadline=started + timeout_s,
+            should_stop=should_stop,
         )
-        if not finished:
+        if summary.cancelled:
+            _child_kill(child=child)
+        elif not finished:
             summary.timed_out = True
             summary.errors.append(f"crawl killed after {timeout_s:g} s")
             _child_kill(child=child)
         returncode = _child_wait(child=child)
-        if returncode and finished:
+        if returncode and finished and not summary.cancelled:
             summary.errors.append(f"crawler exited with {returncode}: {_tail(stderr)}")
     summary.elapsed_s = monotonic() - started
     return summary
@@ -99,13 +108,21 @@ def _events_collect(
     summary: CrawlSummary,
     on_event: Callable[[CrawlEvent], None] | None,
     deadline: float,
+    should_stop: Callable[[], bool] | None = None,
 ) -> bool:
-    """Read events until the child's stdout closes (True) or the deadline passes (False)."""
+    """Read events until the child's stdout closes (True), the deadline passes (False) or
+    should_stop says so (False, summary.cancelled)."""
     while True:
-        try:
-            line = lines.get(timeout=max(0.0, deadline - monotonic()))
-        except queue.Empty:
+        if should_stop is not None and should_stop():
+            summary.cancelled = True
             return False
+        left = deadline - monotonic()
+        try:
+            line = lines.get(timeout=max(0.0, min(left, STOP_POLL_S)))
+        except queue.Empty:
+            if left <= STOP_POLL_S:
+                return False
+            continue
         if line is None:
             return True
         try:

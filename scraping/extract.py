@@ -35,15 +35,18 @@ CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 CSS_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.IGNORECASE)
 CSS_DECLARATION = re.compile(r"([-\w]+)\s*:\s*([^;{}]*)")
 CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""", re.IGNORECASE)
+TITLE_MAX = 200  # characters of an image's title from the page
 CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?["']?([^"')\s;]+)""", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
 class ImageCandidate:
-    """An absolute image URL and the pattern it was found by (e.g. "img[srcset]")."""
+    """An absolute image URL, the pattern it was found by (e.g. "img[srcset]") and what the
+    page calls it: the alt text, title attribute or figure caption ("" when none)."""
 
     url: str
     source: str
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,22 +71,27 @@ def page_extract(*, html: str, page_url: str) -> PageRefs:
     """
     selector = Selector(text=html or "<html></html>", type="html")
     base = _base_url(selector=selector, page_url=page_url)
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str, str]] = []
     for img in selector.xpath("//img"):
         found.extend(_img_candidates(img=img))
     for source in selector.xpath("//picture//source"):  # lxml nests <source> elements
+        title = _title_of(source.xpath("ancestor::picture[1]//img")[:1] or [source])
         for attribute in ("srcset", *LAZY_SRCSET_ATTRIBUTES):
             if best := srcset_best(srcset=source.attrib.get(attribute, "")):
-                found.append((best, f"picture>source[{attribute}]"))
-    for style in selector.xpath("//*[@style]/@style").getall():
-        found.extend((url, "inline style url()") for url in _css_image_values(style))
+                found.append((best, f"picture>source[{attribute}]", title))
+    for element in selector.xpath("//*[@style]"):
+        title = _title_of([element])
+        found.extend(
+            (url, "inline style url()", title)
+            for url in _css_image_values(element.attrib.get("style", ""))
+        )
     for name, query in META_IMAGES.items():
-        found.extend((value, name) for value in selector.xpath(query).getall())
+        found.extend((value, name, "") for value in selector.xpath(query).getall())
     links: list[str] = []
-    for href in selector.xpath("//a/@href | //area/@href").getall():
-        if url := _absolute(base=base, value=href):
+    for anchor in selector.xpath("//a[@href] | //area[@href]"):
+        if url := _absolute(base=base, value=anchor.attrib.get("href", "")):
             if url_is_image_file(url=url):
-                found.append((url, "a[href] -> image file"))
+                found.append((url, "a[href] -> image file", _link_title(anchor)))
             elif not _is_download(url=url):
                 links.append(url)
     images = _candidates(base=base, found=found)
@@ -108,7 +116,7 @@ def css_extract(*, css: str, css_url: str) -> CssRefs:
     """Picture url()s of a stylesheet (not fonts) and its @import targets, made absolute."""
     text = CSS_FONT_FACE.sub("", CSS_COMMENT.sub("", css))
     imports = [_absolute(base=css_url, value=value) for value in CSS_IMPORT.findall(text)]
-    found = [(url, "linked CSS url()") for url in _css_image_values(text)]
+    found = [(url, "linked CSS url()", "") for url in _css_image_values(text)]
     return CssRefs(
         images=_candidates(base=css_url, found=found),
         imports=tuple(dict.fromkeys(url for url in imports if url)),
@@ -134,16 +142,43 @@ def url_is_image_file(*, url: str) -> bool:
     return splitext(urlsplit(url).path.lower())[1] in IMAGE_EXTENSIONS
 
 
-def _img_candidates(*, img: Selector) -> list[tuple[str, str]]:
+def _img_candidates(*, img: Selector) -> list[tuple[str, str, str]]:
     attrib = img.attrib
+    title = _title_of([img])
     for attribute in ("srcset", *LAZY_SRCSET_ATTRIBUTES):
         if best := srcset_best(srcset=attrib.get(attribute, "")):
-            return [(best, f"img[{attribute}]")]
+            return [(best, f"img[{attribute}]", title)]
     for attribute in (*LAZY_SRC_ATTRIBUTES, "src"):
         value = attrib.get(attribute, "").strip()
         if value and not _ignored_scheme(value):
-            return [(value, f"img[{attribute}]")]
+            return [(value, f"img[{attribute}]", title)]
     return []
+
+
+def _clean_text(text: str) -> str:
+    return " ".join(text.split())[:TITLE_MAX]
+
+
+def _title_of(elements: list[Selector]) -> str:
+    """What the page calls a picture: its alt text, else its title attribute, else the caption
+    of the figure around it."""
+    if not elements:
+        return ""
+    element = elements[0]
+    for attribute in ("alt", "title", "aria-label"):
+        if text := _clean_text(element.attrib.get(attribute, "")):
+            return text
+    caption = element.xpath("ancestor::figure[1]/figcaption[1]//text()").getall()
+    return _clean_text(" ".join(caption))
+
+
+def _link_title(anchor: Selector) -> str:
+    """A link to an image file: its title attribute, the alt of an image inside it, its text."""
+    if text := _clean_text(anchor.attrib.get("title", "")):
+        return text
+    if (images := anchor.xpath(".//img")) and (text := _title_of(images[:1])):
+        return text
+    return _clean_text(" ".join(anchor.xpath(".//text()").getall()))
 
 
 def _srcset_parse(srcset: str) -> list[tuple[str, str, float]]:
@@ -190,18 +225,21 @@ def _css_image_values(css: str) -> list[str]:
     return [value for value in values if value]
 
 
-def _candidates(*, base: str, found: list[tuple[str, str]]) -> tuple[ImageCandidate, ...]:
+def _candidates(*, base: str, found: list[tuple[str, str, str]]) -> tuple[ImageCandidate, ...]:
     candidates = []
-    for value, source in found:
+    for value, source, title in found:
         if url := _absolute(base=base, value=value):
-            candidates.append(ImageCandidate(url=url, source=source))
+            candidates.append(ImageCandidate(url=url, source=source, title=title))
     return _dedupe_candidates(tuple(candidates))
 
 
 def _dedupe_candidates(candidates: tuple[ImageCandidate, ...]) -> tuple[ImageCandidate, ...]:
+    """The first pattern that found a URL; its title, or the first title another one gave."""
     first: dict[str, ImageCandidate] = {}
     for candidate in candidates:
-        first.setdefault(candidate.url, candidate)
+        known = first.setdefault(candidate.url, candidate)
+        if not known.title and candidate.title:
+            first[candidate.url] = ImageCandidate(known.url, known.source, candidate.title)
     return tuple(first.values())
 
 

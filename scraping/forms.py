@@ -1,10 +1,16 @@
 from django import forms
 
-from scraping.models import ScrapeSource
+from scraping.models import ScrapeSource, url_validator
+
+
+class HostUrlField(forms.URLField):
+    """A URL field that also takes single-label hosts ("http://nas/photos")."""
+
+    default_validators = [url_validator]
 
 
 class SourceForm(forms.ModelForm[ScrapeSource]):
-    url = forms.URLField(
+    url = HostUrlField(
         label="Page address",
         max_length=2000,
         assume_scheme="https",

@@ -3,9 +3,10 @@
 from bson import ObjectId
 from django.db.models import QuerySet
 
-from scraping.models import ScrapeRun, ScrapeSource
+from scraping.models import ScrapeItem, ScrapeRun, ScrapeSource
 
 RECENT_RUNS = 20
+ITEMS_SHOWN = 200  # per outcome, on a run's page
 
 
 def source_list(*, owner_id: ObjectId) -> QuerySet[ScrapeSource]:
@@ -22,3 +23,16 @@ def source_runs(*, source: ScrapeSource) -> QuerySet[ScrapeRun]:
 
 def run_get(*, owner_id: ObjectId, run_id: ObjectId) -> ScrapeRun | None:
     return ScrapeRun.objects.filter(owner_id=owner_id, pk=run_id).first()  # type: ignore[misc]
+
+
+def run_items(*, run: ScrapeRun, outcome: str) -> QuerySet[ScrapeItem]:
+    """One outcome's images of a run (the index is run, outcome, created_at)."""
+    return (
+        ScrapeItem.objects.filter(run=run, outcome=outcome)
+        .select_related("similar", "imported")
+        .order_by("created_at")[:ITEMS_SHOWN]
+    )
+
+
+def item_get(*, owner_id: ObjectId, item_id: ObjectId) -> ScrapeItem | None:
+    return ScrapeItem.objects.filter(owner_id=owner_id, pk=item_id).first()  # type: ignore[misc]

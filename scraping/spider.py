@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from time import monotonic
 from typing import Any
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
@@ -29,6 +30,9 @@ from scraping.ssrf import Allowlist, UrlRefused, url_check
 Emit = Callable[[CrawlEvent], None]
 PAGE_PRIORITY, CSS_PRIORITY, IMAGE_PRIORITY = 20, 10, 0
 SKIPPED_EXTENSIONS = (".svg", ".svgz", ".ico")  # never imported: skip without downloading
+REDIRECTS = (301, 302, 303, 307, 308)
+MAX_PAGE_REDIRECTS = 5  # as scrapy's REDIRECT_MAX_TIMES, which pages do not go through
+NOT_MODIFIED = 304
 
 
 class ImageSpider(scrapy.Spider):
@@ -44,6 +48,8 @@ class ImageSpider(scrapy.Spider):
         self.seen: set[str] = set()  # page, stylesheet and image URLs already requested
         self.sha256s: set[str] = set()
         self.pages_scheduled = 0
+        self.pages_left_out = 0  # links not followed because of the page limit
+        self.validators = _validators_load(config.validators_file)
         self.images_saved = 0
         self.done = False
         self.stopping = ""  # why the run is closing (a limit was reached); no new work then
@@ -79,6 +85,9 @@ class ImageSpider(scrapy.Spider):
 
     def page_parse(self, response: Response) -> Iterator[Request]:
         depth: int = response.meta["depth_hops"]
+        if response.status in REDIRECTS:
+            yield from self.page_redirect(response)
+            return
         if not isinstance(response, TextResponse) or _is_image_response(response):
             if depth == 0:  # the start URL is itself an image
                 yield from self.image_requests(
@@ -89,12 +98,37 @@ class ImageSpider(scrapy.Spider):
             return
         if depth == 0:  # a redirect to another host (www., https, a new domain) moves the site
             self.sites.add(_site(response.url))
+        self.seen.add(urldefrag(response.url)[0])
         self.emit(CrawlEvent(kind="page", url=response.url, depth=depth))
         refs = page_extract(html=response.text, page_url=response.url)
         yield from self.image_requests(candidates=refs.images, page_url=response.url)
         yield from self.css_requests(urls=refs.stylesheets, page_url=response.url)
         if self.config.scope == "site" and depth < self.config.max_depth:
             yield from self.page_requests(urls=refs.links, depth=depth + 1)
+
+    def page_redirect(self, response: Response) -> Iterator[Request]:
+        """Follow a page's redirect here rather than in scrapy's middleware, so the target
+        is fetched once: links to it, and other redirects to it, then find it seen."""
+        location = (response.headers.get(b"Location") or b"").decode("latin-1").strip()
+        hops = response.meta.get("page_redirects", 0) + 1
+        if not location or hops > MAX_PAGE_REDIRECTS:
+            detail = (
+                "too many redirects" if location else f"HTTP {response.status} without Location"
+            )
+            self.emit(CrawlEvent(kind="error", url=response.url, reason="redirect", detail=detail))
+            return
+        target = urldefrag(urljoin(response.url, location))[0]
+        depth: int = response.meta["depth_hops"]
+        if depth == 0:  # the start page moved: its new host is the site too
+            self.sites.add(_site(target))
+        if _site(target) not in self.sites or not self._first_time(target):
+            return
+        yield self._request(
+            url=target,
+            callback=self.page_parse,
+            priority=PAGE_PRIORITY,
+            meta={"depth_hops": depth, "kind": "page", "page_redirects": hops},
+        )
 
     def css_parse(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, TextResponse):
@@ -110,6 +144,14 @@ class ImageSpider(scrapy.Spider):
         if self.stopping:  # downloaded before the limit was reached, processed after
             self.skip(
                 candidate=candidate, page_url=page_url, reason="run stopped", detail=self.stopping
+            )
+            return
+        if response.status == NOT_MODIFIED:
+            self.skip(
+                candidate=candidate,
+                page_url=page_url,
+                reason="unchanged",
+                detail="not modified since the last run (HTTP 304)",
             )
             return
         started = monotonic()
@@ -136,12 +178,15 @@ class ImageSpider(scrapy.Spider):
                 url=candidate.url,
                 page_url=page_url,
                 source=candidate.source,
+                title=candidate.title,
                 path=str(path),
                 size_bytes=len(data),
                 sha256=sha256,
                 width=info.width,
                 height=info.height,
                 image_format=info.format,
+                etag=_header(response, b"ETag"),
+                last_modified=_header(response, b"Last-Modified"),
             )
         )
         if self.images_saved >= self.config.max_images:
@@ -164,10 +209,14 @@ class ImageSpider(scrapy.Spider):
 
     def page_requests(self, *, urls: Any, depth: int) -> Iterator[Request]:
         for url in urls:
-            if self.pages_scheduled >= self.config.max_pages or self.stopping:
+            if self.stopping:
                 return
-            if _site(url) not in self.sites or not self._first_time(url):
+            if _site(url) not in self.sites or urldefrag(url)[0] in self.seen:
                 continue
+            if self.pages_scheduled >= self.config.max_pages:
+                self.pages_left_out += 1
+                continue
+            self._first_time(url)
             self.pages_scheduled += 1
             yield self._request(
                 url=url,
@@ -200,6 +249,7 @@ class ImageSpider(scrapy.Spider):
                     url=candidate.url,
                     page_url=page_url,
                     source=candidate.source,
+                    title=candidate.title,
                 )
             )
             if prefetched is not None:
@@ -221,7 +271,7 @@ class ImageSpider(scrapy.Spider):
                     candidate=candidate, page_url=page_url, reason="blocked", detail=error.reason
                 )
                 continue
-            yield self._request(
+            request = self._request(
                 url=candidate.url,
                 callback=self.image_save,
                 priority=IMAGE_PRIORITY,
@@ -230,8 +280,15 @@ class ImageSpider(scrapy.Spider):
                     "page_url": page_url,
                     "kind": "image",
                     "download_maxsize": self.config.max_image_bytes + 1,
+                    "handle_httpstatus_list": [NOT_MODIFIED],
                 },
             )
+            etag, last_modified = self.validators.get(candidate.url, ("", ""))
+            if etag:
+                request.headers[b"If-None-Match"] = etag
+            if last_modified:
+                request.headers[b"If-Modified-Since"] = last_modified
+            yield request
 
     def _request(
         self, *, url: str, callback: Callable[..., Any], priority: int, meta: dict[str, Any]
@@ -240,6 +297,8 @@ class ImageSpider(scrapy.Spider):
             first = meta.get("depth_hops") == 0
             limit = max(self.config.max_page_bytes, self.config.max_image_bytes + 1)
             meta["download_maxsize"] = limit if first else self.config.max_page_bytes
+        if meta["kind"] == "page":  # redirects followed by page_redirect
+            meta.update(dont_redirect=True, handle_httpstatus_list=list(REDIRECTS))
         return Request(
             url,
             callback=callback,
@@ -301,6 +360,8 @@ class ImageSpider(scrapy.Spider):
             raise StopDownload(fail=True)
 
     def on_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        if reason == "finished" and self.pages_left_out:
+            reason = "page limit"
         self.done_emit(reason=reason)
 
     def done_emit(self, *, reason: str) -> None:
@@ -322,6 +383,21 @@ def _site(url: str) -> str:
     """Host without a leading "www.": example.com and www.example.com are one site."""
     host = (urlsplit(url).hostname or "").lower()
     return host.removeprefix("www.")
+
+
+def _header(response: Response, name: bytes) -> str:
+    return (response.headers.get(name) or b"").decode("latin-1").strip()[:300]
+
+
+def _validators_load(path: str) -> dict[str, tuple[str, str]]:
+    """{url: (etag, last_modified)} from the run's validators file ({} without one)."""
+    if not path:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(url): (str(pair[0]), str(pair[1])) for url, pair in data.items()}
 
 
 def _is_image_response(response: Response) -> bool:

@@ -176,7 +176,9 @@ def url_check(*, url: str, allow: Allowlist = Allowlist(), resolve: Resolver | N
     port = _port(parts)
     if literal := _ip_literal(host):
         address_check(address=literal, allow=allow)
-    elif resolve is not None:
+    elif resolve is not None and not allow.permits_host(host):
+        # an allowlisted name needs no resolving here (an intranet NAS may be off just now);
+        # the crawler's resolver still hands over only what the allowlist permits
         addresses_filter(host=host, addresses=resolve(host, port), allow=allow)
 
 

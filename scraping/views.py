@@ -11,9 +11,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.http import AuthedRequest
 from imagesite.http import found_or_404
 from scraping.forms import SourceForm
-from scraping.models import ScrapeSource
-from scraping.selectors import run_get, source_get, source_list, source_runs
-from scraping.services import run_enqueue, source_create, source_resume
+from scraping.models import ScrapeItem, ScrapeSource
+from scraping.selectors import (
+    item_get,
+    run_get,
+    run_items,
+    source_get,
+    source_list,
+    source_runs,
+)
+from scraping.services import (
+    item_import_enqueue,
+    run_cancel,
+    run_enqueue,
+    source_create,
+    source_resume,
+)
 
 
 def _owned_source(request: AuthedRequest, source_id: ObjectId) -> ScrapeSource:
@@ -81,3 +94,41 @@ def source_delete(request: AuthedRequest, source_id: ObjectId) -> HttpResponse:
 def run_progress(request: AuthedRequest, run_id: ObjectId) -> HttpResponse:
     run = found_or_404(run_get(owner_id=request.user.pk, run_id=run_id))
     return render(request, "scraping/source_detail.html#run-row", {"run": run})
+
+
+@login_required
+@require_GET
+def run_detail(request: AuthedRequest, run_id: ObjectId) -> HttpResponse:
+    """A run: why it stopped, its counts, and every image it did not import, by URL."""
+    run = found_or_404(run_get(owner_id=request.user.pk, run_id=run_id))
+    outcomes = ScrapeItem.Outcome
+    return render(
+        request,
+        "scraping/run_detail.html",
+        {
+            "run": run,
+            "source": run.source,
+            "near": run_items(run=run, outcome=outcomes.NEAR_DUPLICATE),
+            "skipped": run_items(run=run, outcome=outcomes.SKIPPED),
+            "failed": run_items(run=run, outcome=outcomes.FAILED),
+        },
+    )
+
+
+@login_required
+@require_POST
+def run_cancel_view(request: AuthedRequest, run_id: ObjectId) -> HttpResponse:
+    run = run_cancel(run=found_or_404(run_get(owner_id=request.user.pk, run_id=run_id)))
+    messages.success(request, "Run cancelled." if run.ended else "The run is being cancelled.")
+    return redirect("scraping:run_detail", run.pk)
+
+
+@login_required
+@require_POST
+def item_import_view(request: AuthedRequest, item_id: ObjectId) -> HttpResponse:
+    item = item_import_enqueue(
+        item=found_or_404(item_get(owner_id=request.user.pk, item_id=item_id))
+    )
+    if item.import_state == "queued":
+        messages.success(request, "Importing it anyway: it appears in your gallery shortly.")
+    return redirect("scraping:run_detail", item.run_id)

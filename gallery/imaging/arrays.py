@@ -13,6 +13,7 @@ from gallery.imaging.decode import (
     open_image,
     open_source,
     orientation_of,
+    reduce_for,
     resize,
 )
 
@@ -44,7 +45,10 @@ def _load(*, file: ImageSource, max_side: int | None) -> Image.Image:
     if max_side is not None and max_side < 1:
         raise ValueError("max_side must be positive")
     with open_source(file) as stream, open_image(stream) as im:
-        picture, _ = normalise(decode(im, long_side=max_side))
+        decoded: Image.Image = decode(im, long_side=max_side)
+        if max_side is not None:
+            decoded = reduce_for(decoded, max_side)
+        picture, _ = normalise(decoded)
         orientation = orientation_of(im)  # after decode (see decode.orientation_of)
         if max_side is not None:
             picture = resize(picture, fit(picture.size, max_side))

@@ -180,6 +180,36 @@ def decode(im: ImageFile.ImageFile, *, long_side: int | None = None) -> ImageFil
     return im
 
 
+_REDUCIBLE_MODES = frozenset({"L", "LA", "RGB", "RGBA", "RGBa", "La", "I", "F", "CMYK"})
+
+
+def reduce_for(im: Image.Image, long_side: int) -> Image.Image:
+    """Shrink a decoded picture by a whole factor in Pillow's C box filter, still no smaller
+    than long_side, before anything else touches its pixels.
+
+    Formats that cannot decode smaller (PNG, GIF, WebP, TIFF, BMP) arrive at full size: a
+    100 Mpx PNG is 300 MB of RGB, and converting it, copying it into NumPy and resizing it
+    there took 3-4 s more than its decode. Box-reducing first leaves every later step a
+    picture of about long_side. A 1-bit or palette picture is expanded before (box-averaging
+    palette indices would mix unrelated colours); alpha is premultiplied by Pillow's reduce.
+    """
+    factor = max(im.size) // max(1, long_side)
+    if factor < 2:
+        return im
+    info = {key: value for key, value in im.info.items() if key != "transparency"}
+    if "transparency" in im.info and im.mode in ("1", "L", "P", "RGB"):
+        im = im.convert("RGBA")  # a tRNS colour becomes alpha before pixels are averaged
+    elif im.mode == "1":
+        im = im.convert("L")
+    elif im.mode == "P":
+        im = im.convert("RGB")
+    if im.mode not in _REDUCIBLE_MODES:
+        return im  # 16-bit grey and the like: resized later, after normalise
+    reduced = im.reduce(factor)
+    reduced.info = info  # the ICC profile, still true of the pixels
+    return reduced
+
+
 def normalise(im: Image.Image) -> tuple[Image.Image, bytes | None]:
     """RGB, or RGBA when some pixel is transparent, plus the RGB ICC profile worth keeping."""
     icc = im.info.get("icc_profile") or None

@@ -5,6 +5,9 @@ import io
 from dataclasses import dataclass
 from typing import IO, NamedTuple
 
+import numpy as np
+from PIL import Image
+
 from gallery.imaging.decode import (
     FORMAT_NAMES,
     ImageSource,
@@ -44,6 +47,8 @@ _CHUNK = 1 << 20
 # Above this the upload check decodes no pixels of a GIF, WebP, TIFF, BMP or HEIF (ingest does)
 CHECK_DECODE_MAX_PIXELS = 16_000_000
 _DNG_VERSION_TAG = 50706
+MID_GREY = 128  # what libjpeg decodes where the data is missing
+MISSING_TAIL = 0.25  # share of the picture's height, all mid-grey at the bottom, that refuses it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -130,6 +135,31 @@ class _Checked(NamedTuple):
     frames: int
 
 
+def jpeg_tail_check(im: Image.Image, *, width: int, height: int) -> None:
+    """Refuse a JPEG whose image data ends long before its picture does.
+
+    libjpeg decodes missing data as zero coefficients, without an error: exact mid-grey
+    (128) blocks from where the data stopped to the end. structure.jpeg_check refuses a
+    header over far too little data; a forged header over a real but smaller picture's data
+    (more than that floor) passes it and would be ingested as a mostly grey 100 Mpx image.
+    Its 1/8-scale decode shows it: the rows at the bottom are all exactly 128.
+    """
+    if im.mode not in ("L", "RGB"):
+        return  # CMYK and others: the fill is not mid-grey there
+    pixels = np.asarray(im)
+    rows = pixels.reshape(pixels.shape[0], -1)
+    flat = np.flatnonzero(~(rows == MID_GREY).all(axis=1))
+    missing = rows.shape[0] - (int(flat[-1]) + 1 if flat.size else 0)
+    share = missing / max(1, rows.shape[0])
+    # an all mid-grey picture is flat, not cut short: something must have been decoded first
+    if flat.size and missing >= 2 and share >= MISSING_TAIL:
+        raise ImageRejected(
+            f"the file is truncated or corrupt: its image data ends early (the last "
+            f"{int(share * 100)}% of the {width}x{height} picture is missing)",
+            code="corrupt",
+        )
+
+
 def human_size(size: int) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} KB"
 
@@ -160,6 +190,7 @@ def _check_pixels(stream: IO[bytes], *, family: Family, max_pixels: int) -> _Che
             # the smallest IDCT scale still reads the whole entropy-coded stream
             im.draft("L" if im.mode == "RGB" else None, (max(1, width // 8), max(1, height // 8)))
             decode(im)
+            jpeg_tail_check(im, width=width, height=height)
         elif width * height <= CHECK_DECODE_MAX_PIXELS:
             decode(im)
         orientation = orientation_of(im)  # after decode: PNG's getexif() would load, unguarded

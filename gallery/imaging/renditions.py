@@ -18,6 +18,7 @@ from gallery.imaging.decode import (
     open_source,
     orientation_of,
     oriented_size,
+    reduce_for,
     resize,
     to_srgb,
 )
@@ -90,7 +91,8 @@ def _render(
         raise ValueError(f"rendition sizes must be positive: {dict(sizes)}")
     header_size = im.size
     long_side = min(max(sizes.values(), default=_HASH_SIDE), max(header_size))
-    picture, icc = normalise(decode(im, long_side=long_side))
+    # a format without reduce-on-decode (PNG...) is box-reduced at once (decode.reduce_for)
+    picture, icc = normalise(reduce_for(decode(im, long_side=long_side), long_side))
     orientation = orientation_of(im)  # after decode (see decode.orientation_of)
     shown = oriented_size(header_size, orientation)
     targets = sorted(

@@ -14,7 +14,7 @@ from PIL import Image, ImageFile
 from gallery.imaging import ImageRejected, inspect_image, load_rgb
 from gallery.imaging import inspect as in_process
 from gallery.imaging.sandbox import Limits, run_bounded
-from gallery.imaging.structure import MAX_JPEG_SCANS
+from gallery.imaging.structure import MAX_JPEG_SCANS, jpeg_check
 
 LIMITS = {"max_bytes": 50_000_000, "max_pixels": 100_000_000}
 _MARKER = re.compile(rb"\xff+[^\x00\xd0-\xd7\xff]")
@@ -83,6 +83,41 @@ def test_a_jpeg_whose_header_claims_far_more_pixels_than_its_data_holds_is_refus
     with pytest.raises(ImageRejected, match="truncated or corrupt") as caught:
         inspect_image(file=data, **LIMITS)
     assert "cannot hold 10000x10000 pixels" in str(caught.value)
+
+
+def forged_over_real_data(*, side: int, claim: int) -> bytes:
+    """A forged header over a real side x side picture's data: far more than the floor the
+    structure check asks for, far less than the picture it claims."""
+    rng = np.random.default_rng(2)
+    buffer = io.BytesIO()
+    pixels = rng.integers(0, 255, (side, side, 3), dtype=np.uint8)
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=90)
+    data = bytearray(buffer.getvalue())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", claim, claim)
+    return bytes(data)
+
+
+def test_a_forged_header_over_more_than_the_data_floor_is_refused_by_its_grey_tail():
+    data = forged_over_real_data(side=1500, claim=10_000)
+    jpeg_check(data, width=10_000, height=10_000)  # passes the byte-level floor
+    with pytest.raises(ImageRejected, match="ends early") as caught:
+        inspect_image(file=data, **LIMITS)  # in the decode child, as the upload check runs it
+    assert caught.value.code == "corrupt"
+    assert "picture is missing" in str(caught.value)
+    assert "10000x10000" in str(caught.value)
+
+
+def test_honest_jpegs_with_grey_are_not_taken_for_cut_ones():
+    for colour, size in (((128, 128, 128), (2000, 1500)), ((127, 127, 127), (800, 600))):
+        buffer = io.BytesIO()
+        Image.new("RGB", size, colour).save(buffer, "JPEG", quality=90)
+        assert inspect_image(file=buffer.getvalue(), **LIMITS).width == size[0]
+    picture = Image.new("RGB", (1200, 900), (30, 120, 200))
+    picture.paste((128, 128, 128), (0, 700, 1200, 900))  # a grey footer, 22% of the height
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=90)
+    assert inspect_image(file=buffer.getvalue(), **LIMITS).height == 900
 
 
 def test_a_flat_but_honest_jpeg_is_not_taken_for_a_forged_one():

@@ -259,3 +259,47 @@ def test_perceptual_hash_takes_pillow_images_and_arrays_alike(corpus):
 def test_hamming_counts_differing_bits():
     assert hamming("0000000000000000", "ffffffffffffffff") == 64
     assert hamming("8000000000000001", "0000000000000000") == 2
+
+
+def test_big_pngs_are_box_reduced_before_anything_else_touches_their_pixels(monkeypatch):
+    """A PNG cannot decode smaller: the decoded picture is reduced by a whole factor in
+    Pillow's C box filter first, so conversion and resizing see about the preview's size
+    (the 100 Mpx PNG of bench/hostile.py went from about 6 s to 2 s of ingest)."""
+    from gallery.imaging import decode as decoding
+    from gallery.imaging.renditions import analyse_image as analyse_in_process
+
+    seen: list[tuple[str, tuple[int, int]]] = []
+    original_normalise = decoding.normalise
+
+    def spy(im: Image.Image):  # noqa: ANN202
+        seen.append((im.mode, im.size))
+        return original_normalise(im)
+
+    monkeypatch.setattr("gallery.imaging.renditions.normalise", spy)
+    picture = Image.new("1", (5000, 3400), 1)
+    picture.paste(0, (0, 0, 2500, 3400))  # left half black, right half white
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    analysis = analyse_in_process(file=buffer.getvalue())
+    assert seen == [("L", (1667, 1134))]  # factor 3: 5000 // 1600, still >= 1600 wide
+    preview = np.asarray(decoded(analysis.renditions["preview"].data).convert("L"))
+    assert preview.shape == (1088, 1600)
+    assert preview[:, :700].max() < 20
+    assert preview[:, 900:].min() > 235
+    assert analysis.metadata.width == 5000
+
+
+def test_a_big_palette_png_keeps_its_transparency_through_the_reduction():
+    from gallery.imaging.renditions import make_renditions as render_in_process
+
+    picture = Image.new("P", (4000, 2000), 1)
+    picture.putpalette([0, 0, 0, 250, 20, 20] + [0, 0, 0] * 254)
+    picture.paste(0, (0, 0, 2000, 2000))
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG", transparency=0)  # index 0: the left half is transparent
+    preview = decoded(render_in_process(file=buffer.getvalue())["preview"].data)
+    assert preview.mode == "RGBA"
+    pixels = np.asarray(preview)
+    assert pixels[:, :700, 3].max() == 0
+    assert pixels[:, 900:, 3].min() == 255
+    assert abs(int(pixels[10, -10, 0]) - 250) < 8

@@ -108,9 +108,10 @@ def test_it_follows_thumbnail_links_to_full_size_images_and_keeps_page_links_apa
 
 
 def test_it_dedupes_urls_keeping_the_first_pattern():
-    html = '<img src="a.jpg"><img src="./a.jpg#x"><a href="a.jpg">a</a>'
+    html = '<img src="a.jpg"><img src="./a.jpg#x"><a href="a.jpg">Picture A</a>'
+    # the first pattern stays; the title is the first one any of them gave (the link's text)
     assert images_of(html) == [
-        ImageCandidate(url="http://example.com/gallery/a.jpg", source="img[src]")
+        ImageCandidate(url="http://example.com/gallery/a.jpg", source="img[src]", title="Picture A")
     ]
 
 

@@ -35,18 +35,28 @@ def test_site_a_is_imported_once_and_a_second_run_adds_nothing(user, corpus, loc
         first = run_execute(run=run_enqueue(source=source))
         second = run_execute(run=run_enqueue(source=source))
     assert first.status == ScrapeRun.Status.SUCCEEDED, first.error
+    assert first.stop_reason == ScrapeRun.StopReason.FINISHED
     assert first.pages_visited == 1
-    # 98 distinct files are referenced (EXPECTED.md); each thumbnail is the same picture as its
-    # full-size file, so those arrive as near-duplicates and are skipped, not imported twice.
-    saved = first.images_imported + first.skipped_reasons.get("duplicate", 0)
-    assert saved == 98
+    # 98 distinct files are referenced (EXPECTED.md); most thumbnails are the same picture as
+    # their full-size file, so those arrive as near-duplicates, listed and not imported.
+    assert first.images_found == 98
+    assert first.images_found == first.images_imported + first.images_skipped + first.images_failed
+    near = first.skipped_reasons.get("near duplicate", 0)
+    assert first.images_imported + near + first.skipped_reasons.get("duplicate", 0) == 98
+    assert near >= 40
     assert first.images_imported == Image.objects.filter(owner=user).count() >= 49
+    assert first.items.filter(outcome="near").count() == near
     image = Image.objects.filter(owner=user).first()
     assert image.source == Image.Source.SCRAPE
     assert image.source_url.startswith(base)
     assert image.source_page == f"{base}/index.html"
     assert image.scrape_run_id == first.pk
     assert second.images_imported == 0
+    assert second.images_found == 98
+    # http.server sends Last-Modified and answers If-Modified-Since: what is in the gallery
+    # comes back 304, counted unchanged; near-duplicates (not in the gallery) are fetched again
+    assert second.images_unchanged == first.images_imported
+    assert second.images_found == second.images_skipped + second.images_failed
     assert Image.objects.filter(owner=user).count() == first.images_imported
 
 

@@ -2,7 +2,7 @@ from datetime import date
 
 from django import forms
 
-from gallery.models import Image
+from gallery.models import Album, Image
 from gallery.selectors import FORMATS, SORTS, GalleryFilter
 
 
@@ -54,6 +54,11 @@ class GalleryFilterForm(forms.Form):
     sort = forms.ChoiceField(
         required=False, choices=[(name, sort.label) for name, sort in SORTS.items()]
     )
+    favourite = forms.BooleanField(required=False, label="Favourites only")
+    # the filter offers the library and the archive; the trash and the hidden images are
+    # pages of their own, which carry it in their links
+    visibility = forms.ChoiceField(required=False, label="Show", choices=Image.Visibility.choices)
+    album = forms.RegexField(required=False, regex=r"^[0-9a-f]{24}$", widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -75,6 +80,9 @@ class GalleryFilterForm(forms.Form):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             sort=sort if sort in SORTS else "uploaded",
+            album=data.get("album", ""),
+            favourite=bool(data.get("favourite")),
+            visibility=data.get("visibility") or Image.Visibility.LIBRARY,
         )
 
 
@@ -85,3 +93,10 @@ class ImageMetaForm(forms.Form):
 
     def tag_list(self) -> list[str]:
         return [tag for tag in self.cleaned_data["tags"].split(",") if tag.strip()]
+
+
+class AlbumForm(forms.ModelForm[Album]):
+    class Meta:
+        model = Album
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}

@@ -20,7 +20,17 @@ from accounts.models import User
 from gallery.imaging import ImageRejected, inspect_image
 from gallery.models import Image, TermCount
 from gallery.storage import original_name, rendition_name
-from gallery.terms import ALL, document_terms, facet_counts_delta, image_terms, is_facet
+from gallery.terms import (
+    ALL,
+    LIBRARY,
+    counted_terms,
+    document_terms,
+    document_visibility,
+    facet_counts_delta,
+    image_terms,
+    is_facet,
+    visibility_of,
+)
 from imagesite.mongo import collection_for
 from jobs.models import Job
 from jobs.services import job_record, job_send, jobs_supersede
@@ -203,10 +213,11 @@ def _title_from(name: str) -> str:
 # The fields an image's terms come from (gallery.terms.document_terms), and what is counted.
 TERM_SOURCES = dict.fromkeys(
     ["title", "description", "tags", "detections", "camera_make", "camera_model", "format"]
-    + ["source", "owner_id", "hidden", "taken_at", "uploaded_at"],
+    + ["source", "owner_id", "hidden", "taken_at", "uploaded_at"]
+    + ["album_ids", "favourite", "archived", "trashed_at"],
     1,
 )
-_COUNTED = {"terms": 1, "hidden": 1}
+_COUNTED = {"terms": 1, "visibility": 1}
 
 
 def image_terms_set(*, image: Image) -> None:
@@ -220,28 +231,35 @@ def image_terms_set(*, image: Image) -> None:
         camera=f"{image.camera_make} {image.camera_model}".strip(),
         format=image.format,
         source=image.source,
+        albums=image.album_ids or [],
+        favourite=image.favourite,
     )
     image.sort_taken_at = image.taken_at or image.uploaded_at
+    image.visibility = visibility_of(
+        hidden=image.hidden, trashed=image.trashed_at is not None, archived=image.archived
+    )
 
 
 def image_terms_refresh(*, image_id: ObjectId) -> list[str]:
-    """Recompute an image's terms from its stored fields and move the owner's facet counts
-    by the difference; call it wherever title, description, tags, detections, camera, format
-    or dates change. Idempotent: the counts move by what the write really changed."""
+    """Recompute an image's terms and visibility from its stored fields and move the owner's
+    facet counts by the difference; call it wherever title, description, tags, detections,
+    camera, format, dates, albums, favourite, archive, trash or hiding change. Idempotent: the
+    counts move by what the write really changed."""
     images = collection_for(Image)
     document = images.find_one({"_id": image_id}, TERM_SOURCES)
     if document is None:
         return []
     terms = document_terms(document)
+    visibility = document_visibility(document)
     taken = document.get("taken_at") or document.get("uploaded_at")
     before = images.find_one_and_update(
         {"_id": image_id},
-        {"$set": {"terms": terms, "sort_taken_at": taken}},
+        {"$set": {"terms": terms, "sort_taken_at": taken, "visibility": visibility}},
         projection=_COUNTED,
         return_document=ReturnDocument.BEFORE,
     )
     if before is not None:
-        after = [] if before.get("hidden") else terms
+        after = counted_terms(terms, visibility)
         term_counts_add(
             owner_id=document["owner_id"],
             delta=facet_counts_delta(_counted(before), after),
@@ -251,19 +269,12 @@ def image_terms_refresh(*, image_id: ObjectId) -> list[str]:
 
 
 def images_hide(*, images: Iterable[Image], hidden: bool) -> int:
-    """Hide images from their owners' galleries (a moderator's action), or show them again;
-    a hidden image leaves the facet counts."""
+    """Hide images from their owners' galleries (a moderator's action, apart from the owner's
+    archive and trash: the owner sees them only as hidden), or show them again."""
     changed = 0
     for image in images:
-        before = collection_for(Image).find_one_and_update(
-            {"_id": image.pk, "hidden": not hidden},
-            {"$set": {"hidden": hidden}},
-            projection={"terms": 1, "owner_id": 1},
-        )
-        if before is not None:
-            terms = before.get("terms") or []
-            delta = facet_counts_delta(terms, []) if hidden else facet_counts_delta([], terms)
-            term_counts_add(owner_id=before["owner_id"], delta=delta)
+        if Image.objects.filter(pk=image.pk, hidden=not hidden).update(hidden=hidden):
+            image_terms_refresh(image_id=image.pk)
             changed += 1
     return changed
 
@@ -329,5 +340,5 @@ def _moments(image: Image) -> dict[str, Any]:
 
 
 def _counted(document: dict[str, Any]) -> list[str]:
-    """The terms an image document adds to its owner's facet counts (none while hidden)."""
-    return [] if document.get("hidden") else list(document.get("terms") or [])
+    """The terms an image document adds to its owner's facet counts (gallery.terms)."""
+    return counted_terms(document.get("terms") or [], document.get("visibility") or LIBRARY)

@@ -7,12 +7,17 @@ So everything the gallery filters on is a term:
 - words: the lower-cased words of the title, description, tags, labels, camera and format,
   with every prefix of 3 letters or more ("harb" finds "harbour"); a search word of one or two
   letters matches whole words only;
-- facets: `label:dog`, `tag:sea`, `format:png`, `source:scrape`, exact values for the filters;
+- facets: `label:dog`, `tag:sea`, `format:png`, `source:scrape`, `album:<id>`, exact values
+  for the filters, and `is:favourite`;
 - `*`, which every image carries: the unfiltered gallery reads through the same index;
 - pairs: `har+sun`, the first MIN_PREFIX letters of two of the image's words, for every pair
   of its first PAIRED_KEYS such keys, so that a search of several words reads about only the
   images that hold two of them; an image with more keys carries `+` (OVERFLOW) instead, and a
   paired search reads those too (the owner's count of `+` says whether there are any).
+
+The index's first field after the owner is the image's visibility (library, archive, trash,
+hidden), so the archive and the trash read through the same terms. The facet counts are of the
+library; an image elsewhere counts once, as `in:archive`, `in:trash` or `in:hidden`.
 
 Pure functions, no models: the services, the data migration and the benchmark share them.
 """
@@ -22,7 +27,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 ALL = "*"
-FACET_KINDS = ("label", "tag", "format", "source")
+FACET_KINDS = ("label", "tag", "format", "source", "album")
+FAVOURITE = "is:favourite"
+LIBRARY = "library"  # the visibility whose images the facet counts count term by term
+COUNTED_KINDS = (*FACET_KINDS, "is", "in")
 MIN_PREFIX = 3
 MAX_WORD = 40  # longer "words" (hashes, URLs) are kept whole up to this, prefixes up to it
 MAX_TERMS = 600  # a long description stops adding words here; facets always come first
@@ -48,7 +56,26 @@ def facet(kind: str, value: str) -> str:
 
 def is_facet(term: str) -> bool:
     """Facets (and `*`, `+`) are counted per owner; words and pairs are not."""
-    return term in (ALL, OVERFLOW) or term.partition(":")[0] in FACET_KINDS and ":" in term
+    return term in (ALL, OVERFLOW) or term.partition(":")[0] in COUNTED_KINDS and ":" in term
+
+
+def shelf_term(visibility: str) -> str:
+    """The counted term of the images outside the library: `in:trash`."""
+    return f"in:{visibility}"
+
+
+def counted_terms(terms: Iterable[str], visibility: str) -> list[str]:
+    """What an image adds to its owner's facet counts: its terms in the library, else only
+    the count of where it is (pass no terms for an image that is deleted or new)."""
+    terms = list(terms)
+    if visibility == LIBRARY or not terms:
+        return terms
+    return [shelf_term(visibility)]
+
+
+def visibility_of(*, hidden: bool, trashed: bool, archived: bool) -> str:
+    """Where an image shows: a moderator's hiding first, then the trash, then the archive."""
+    return "hidden" if hidden else "trash" if trashed else "archive" if archived else LIBRARY
 
 
 def pair_key(word: str) -> str | None:
@@ -93,11 +120,14 @@ def image_terms(
     camera: str = "",
     format: str = "",  # noqa: A002 - the model's field name
     source: str = "",
+    albums: Iterable[str] = (),
+    favourite: bool = False,
 ) -> list[str]:
     """Every term of one image: facets first, then words and their prefixes (at most
     MAX_TERMS), then its pairs or OVERFLOW."""
     tags, labels = list(tags), list(labels)
-    facets = [ALL]
+    facets = [ALL, *([FAVOURITE] if favourite else [])]
+    facets += [facet("album", str(album)) for album in albums]
     facets += [facet("label", label) for label in labels]
     facets += [facet("tag", tag) for tag in tags]
     facets += [facet(kind, value) for kind, value in (("format", format), ("source", source))]
@@ -136,4 +166,14 @@ def document_terms(document: Mapping[str, Any]) -> list[str]:
         camera=camera.strip(),
         format=document.get("format") or "",
         source=document.get("source") or "",
+        albums=document.get("album_ids") or [],
+        favourite=bool(document.get("favourite")),
+    )
+
+
+def document_visibility(document: Mapping[str, Any]) -> str:
+    return visibility_of(
+        hidden=bool(document.get("hidden")),
+        trashed=document.get("trashed_at") is not None,
+        archived=bool(document.get("archived")),
     )

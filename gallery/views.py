@@ -1,12 +1,13 @@
 """Upload, gallery, detail, metadata, delete and the private media files."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bson import ObjectId
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,9 +17,12 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.http import AuthedRequest
 from gallery.forms import GalleryFilterForm, ImageMetaForm, UploadForm
+from gallery.library import images_trash
 from gallery.models import Image
 from gallery.selectors import (
     Cursor,
+    album_list,
+    albums_of,
     facets_get,
     gallery_plan,
     image_count,
@@ -27,13 +31,8 @@ from gallery.selectors import (
     image_neighbours,
     image_page,
 )
-from gallery.services import (
-    UploadResult,
-    image_delete,
-    image_update,
-    images_delete,
-    upload_accept,
-)
+from gallery.services import UploadResult, image_update, upload_accept
+from gallery.terms import shelf_term
 from imagesite.converters import object_ids
 from imagesite.http import found_or_404
 from imagesite.media import private_file_response
@@ -81,21 +80,35 @@ def upload(request: AuthedRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def gallery(request: AuthedRequest) -> HttpResponse:
     """The grid, paged by an opaque cursor (`after`) for every filter and order. An htmx
-    request gets the grid, or the next page for infinite scrolling."""
-    form = GalleryFilterForm(request.GET)
+    request gets the grid, or the next page for infinite scrolling. `visibility` picks the
+    library (the default), the archive, the trash or what a moderator hid."""
+    return gallery_response(request, query=request.GET.copy(), page_url=reverse("gallery:gallery"))
+
+
+def gallery_response(
+    request: AuthedRequest, *, query: QueryDict, page_url: str, extra: dict[str, Any] | None = None
+) -> HttpResponse:
+    """The gallery page (or its htmx partials) for a query: the gallery's own, or an album's,
+    whose page passes its album in the query (gallery.library_views.album_detail)."""
+    form = GalleryFilterForm(query)
     facets = facets_get(owner_id=request.user.pk)
-    plan = gallery_plan(owner_id=request.user.pk, filters=form.to_filter(), facets=facets)
-    cursor = Cursor.parse(request.GET.get("after", ""))
+    filters = form.to_filter()
+    plan = gallery_plan(owner_id=request.user.pk, filters=filters, facets=facets)
+    cursor = Cursor.parse(query.get("after", ""))
     page = image_page(plan=plan, cursor=cursor, size=settings.GALLERY_PAGE_SIZE)
-    query = request.GET.copy()
+    kept = query.copy()
+    kept.pop("after", None)
     if page.following:
         query["after"] = page.following.format()
     context = {
         "form": form,
+        "filters": filters,
         "images": page.images,
         "has_more": page.following is not None,
-        "next_url": f"{reverse('gallery:gallery')}?{query.urlencode()}",
-        "list_query": list_query(request),
+        "next_url": f"{page_url}?{query.urlencode()}",
+        "page_url": page_url,
+        "list_query": kept.urlencode(),
+        **(extra or {}),
     }
     if request.htmx and not request.htmx.boosted and cursor:
         return render(request, "gallery/gallery.html#page", context)
@@ -104,7 +117,17 @@ def gallery(request: AuthedRequest) -> HttpResponse:
     context["count_url"] = f"{reverse('gallery:gallery_count')}?{context['list_query']}"
     if request.htmx and not request.htmx.boosted:
         return render(request, "gallery/gallery.html#grid", context)
-    context |= {"labels": facets.choices("label"), "tags": facets.choices("tag")}
+    context |= {
+        "labels": facets.choices("label"),
+        "tags": facets.choices("tag"),
+        "albums": album_list(owner_id=request.user.pk),
+        "shelves": {
+            name: max(facets.counts.get(shelf_term(name), 0), 0)
+            for name in (Image.Visibility.TRASH, Image.Visibility.HIDDEN)
+        },
+        "trash_days": settings.TRASH_DAYS,
+        "next_here": request.get_full_path(),
+    }
     return render(request, "gallery/gallery.html", context)
 
 
@@ -172,6 +195,11 @@ def image_detail(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
             "following": following,
             "list_query": list_query(request),
             "form": form,
+            "in_albums": albums_of(image=image),
+            "albums": album_list(owner_id=request.user.pk),
+            "purge_on": image.trashed_at + timedelta(days=settings.TRASH_DAYS)
+            if image.trashed_at
+            else None,
         },
     )
 
@@ -208,9 +236,10 @@ def image_edit_meta(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
 @login_required
 @require_POST
 def image_delete_view(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
+    """Delete moves the image to the trash (restored from there, or deleted for good)."""
     image = _owned_image(request, image_id)
-    image_delete(image=image)
-    messages.success(request, f"Deleted {image.display_name}.")
+    images_trash(owner=request.user, image_ids=[image.pk])
+    messages.success(request, f"Moved {image.display_name} to the trash.")
     if request.htmx:
         return HttpResponseClientRedirect(reverse("gallery:gallery"))
     return redirect("gallery:gallery")
@@ -219,8 +248,13 @@ def image_delete_view(request: AuthedRequest, image_id: ObjectId) -> HttpRespons
 @login_required
 @require_POST
 def images_delete_view(request: AuthedRequest) -> HttpResponse:
-    count = images_delete(owner=request.user, image_ids=object_ids(request.POST.getlist("ids")))
-    messages.success(request, f"Deleted {count} image{'s' if count != 1 else ''}.")
+    """The selection's "Move to trash" (also gallery.library_views.selection_apply)."""
+    ids = object_ids(request.POST.getlist("ids"))
+    if not ids:
+        messages.info(request, "No images were selected.")
+    else:
+        count = images_trash(owner=request.user, image_ids=ids)
+        messages.success(request, f"Moved {count} image{'s' if count != 1 else ''} to the trash.")
     if request.htmx:
         return HttpResponseClientRedirect(reverse("gallery:gallery"))
     return redirect("gallery:gallery")

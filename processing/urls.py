@@ -33,4 +33,5 @@ urlpatterns = [
         "versions/<objectid:version_id>/delete/", views.version_delete_view, name="version_delete"
     ),
     path("batch/", views.batch, name="batch"),
+    path("download/", views.selection_download, name="selection_download"),
 ]

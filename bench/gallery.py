@@ -20,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
+from bson import ObjectId
+
 from _django import django_start, percentile
 
 PLACES = ["harbour", "garden", "street", "beach", "mountain", "market", "station", "park"]
@@ -30,6 +32,8 @@ LABELS = ["person"] * 5 + ["dog", "cat", "car", "bicycle", "bird", "boat", "benc
 FORMATS = ["JPEG"] * 7 + ["PNG", "WEBP", "HEIF", "GIF"]
 CAMERAS = [("Canon", "EOS 40D"), ("NIKON", "D750"), ("Apple", "iPhone 13"), ("", ""), ("", "")]
 PAGE = 48
+# albums of about 5 % and 0.5 % of the library; favourites 10 %, archive 5 %, trash 3 %
+ALBUMS = [ObjectId("64b000000000000000000001"), ObjectId("64b000000000000000000002")]
 KINDS: dict[str, dict[str, str]] = {
     "default": {},
     "format": {"format": "PNG"},
@@ -40,6 +44,12 @@ KINDS: dict[str, dict[str, str]] = {
     "taken-date sort": {"sort": "taken"},
     "date range": {"date_from": "2025-03-01", "date_to": "2025-04-15"},
     "oldest first": {"sort": "uploaded_asc"},
+    "album": {"album": str(ALBUMS[0])},
+    "small album": {"album": str(ALBUMS[1]), "sort": "taken"},
+    "favourites": {"favourite": "on"},
+    "archive": {"visibility": "archive"},
+    "archive search": {"visibility": "archive", "q": "harbour"},
+    "trash": {"visibility": "trash"},
     "deep page 50": {},
 }
 
@@ -80,6 +90,10 @@ def library_make(*, owner: Any, count: int, seed: int) -> None:
             camera_model=model,
             source="scrape" if rng.random() < 0.1 else "upload",
             status="ready",
+            favourite=rng.random() < 0.1,
+            archived=rng.random() < 0.05,
+            trashed_at=uploaded if rng.random() < 0.03 else None,
+            album_ids=[album for album, share in zip(ALBUMS, (0.05, 0.005)) if rng.random() < share],
             detections=[
                 Detection(label=label, score=0.8, box=[0.1, 0.1, 0.5, 0.5])
                 for label in set(rng.sample(LABELS, rng.choice([0, 1, 1, 2, 3])))
@@ -101,6 +115,15 @@ def orm_query(owner: Any, query: dict[str, str], offset: int) -> list[Any]:
     from gallery.models import Image
 
     images = Image.objects.filter(owner=owner, hidden=False)
+    visibility = query.get("visibility", "library")
+    if visibility == "trash":
+        images = images.filter(trashed_at__isnull=False)
+    else:
+        images = images.filter(trashed_at__isnull=True, archived=visibility == "archive")
+    if "favourite" in query:
+        images = images.filter(favourite=True)
+    if "album" in query:
+        images = images.filter(album_ids__contains=[ObjectId(query["album"])])
     if "format" in query:
         images = images.filter(format=query["format"])
     if "label" in query:

@@ -5,7 +5,7 @@ images. The same selectors and services as the pages."""
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -44,6 +44,7 @@ from gallery.selectors import (
 from gallery.services import image_delete, image_update, upload_accept
 from imagesite.apitools import (
     ERRORS,
+    OBJECT_ID,
     ApiError,
     FieldError,
     Problem,
@@ -433,14 +434,7 @@ class AlbumPatch(BaseModel):
 
 
 class ImageIds(BaseModel):
-    ids: list[str] = Field(min_length=1, max_length=1000)
-
-    @field_validator("ids")
-    @classmethod
-    def _object_ids(cls, values: list[str]) -> list[str]:
-        if not all(re.fullmatch(r"[0-9a-fA-F]{24}", value) for value in values):
-            raise ValueError("image ids (24 hexadecimal digits)")
-        return values
+    ids: list[Annotated[str, Field(pattern=OBJECT_ID)]] = Field(min_length=1, max_length=1000)
 
 
 class Changed(Schema):

@@ -60,7 +60,7 @@ def albums(request: AuthedRequest) -> HttpResponse:
         )
         messages.success(request, f"Created the album {album.name}.")
         return redirect("gallery:album_detail", album.pk)
-    context = {"albums": album_list(owner_id=request.user.pk), "form": form}
+    context = {"albums": album_list(owner_id=request.user.pk), "form": form, "on_albums": True}
     return render(request, "gallery/albums.html", context)
 
 

@@ -20,9 +20,8 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from bson import ObjectId
-
 from _django import django_start, percentile
+from bson import ObjectId
 
 PLACES = ["harbour", "garden", "street", "beach", "mountain", "market", "station", "park"]
 MOMENTS = ["sunset", "morning", "dusk", "night", "rain", "snow", "party", "walk"]
@@ -93,7 +92,11 @@ def library_make(*, owner: Any, count: int, seed: int) -> None:
             favourite=rng.random() < 0.1,
             archived=rng.random() < 0.05,
             trashed_at=uploaded if rng.random() < 0.03 else None,
-            album_ids=[album for album, share in zip(ALBUMS, (0.05, 0.005)) if rng.random() < share],
+            album_ids=[
+                album
+                for album, share in zip(ALBUMS, (0.05, 0.005), strict=True)
+                if rng.random() < share
+            ],
             detections=[
                 Detection(label=label, score=0.8, box=[0.1, 0.1, 0.5, 0.5])
                 for label in set(rng.sample(LABELS, rng.choice([0, 1, 1, 2, 3])))

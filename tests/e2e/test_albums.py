@@ -55,6 +55,11 @@ def test_a_shift_click_range_goes_into_an_album_and_out_again(
     boxes.nth(3).click(modifiers=["Shift"])  # the range: the first four
     assert _count(page) == "4 selected"
     assert [boxes.nth(i).is_checked() for i in range(5)] == [True] * 4 + [False]
+    page.locator("#grid .heart").nth(4).click()  # a heart, by htmx
+    page.wait_for_selector('#grid .heart[aria-pressed="true"]')
+    assert Image.objects.filter(owner=page.user, favourite=True).count() == 1
+    assert _count(page) == "4 selected"  # the selection survives the heart's swap
+    _shot(page, tmp_path, "selection")
     page.select_option("#selection-album", str(album.pk))
     add.click()
     page.wait_for_url("**/gallery/**")

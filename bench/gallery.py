@@ -21,6 +21,7 @@ from functools import partial
 from typing import Any
 
 from _django import django_start, percentile
+from bson import ObjectId
 
 PLACES = ["harbour", "garden", "street", "beach", "mountain", "market", "station", "park"]
 MOMENTS = ["sunset", "morning", "dusk", "night", "rain", "snow", "party", "walk"]
@@ -34,6 +35,8 @@ TOWNS = [("Italy", "Tuscany", "Arezzo"), ("Italy", "Tuscany", "Florence")]
 TOWNS += [("France", "Île-de-France", "Paris"), ("Japan", "Kyoto", "Kyoto")]
 TOWNS += [("", "", "")] * 6
 PAGE = 48
+# albums of about 5 % and 0.5 % of the library; favourites 10 %, archive 5 %, trash 3 %
+ALBUMS = [ObjectId("64b000000000000000000001"), ObjectId("64b000000000000000000002")]
 KINDS: dict[str, dict[str, str]] = {
     "default": {},
     "format": {"format": "PNG"},
@@ -46,6 +49,12 @@ KINDS: dict[str, dict[str, str]] = {
     "place": {"place": "Italy/Tuscany/Arezzo"},
     "oldest first": {"sort": "uploaded_asc"},
     "jump to a month": {"jump": "2024-09"},
+    "album": {"album": str(ALBUMS[0])},
+    "small album": {"album": str(ALBUMS[1]), "sort": "taken"},
+    "favourites": {"favourite": "on"},
+    "archive": {"visibility": "archive"},
+    "archive search": {"visibility": "archive", "q": "harbour"},
+    "trash": {"visibility": "trash"},
     "deep page 50": {},
 }
 
@@ -90,6 +99,14 @@ def library_make(*, owner: Any, count: int, seed: int) -> None:
             place_city=city,
             source="scrape" if rng.random() < 0.1 else "upload",
             status="ready",
+            favourite=rng.random() < 0.1,
+            archived=rng.random() < 0.05,
+            trashed_at=uploaded if rng.random() < 0.03 else None,
+            album_ids=[
+                album
+                for album, share in zip(ALBUMS, (0.05, 0.005), strict=True)
+                if rng.random() < share
+            ],
             detections=[
                 Detection(label=label, score=0.8, box=[0.1, 0.1, 0.5, 0.5])
                 for label in set(rng.sample(LABELS, rng.choice([0, 1, 1, 2, 3])))
@@ -111,6 +128,15 @@ def orm_query(owner: Any, query: dict[str, str], offset: int) -> list[Any]:
     from gallery.models import Image
 
     images = Image.objects.filter(owner=owner, hidden=False)
+    visibility = query.get("visibility", "library")
+    if visibility == "trash":
+        images = images.filter(trashed_at__isnull=False)
+    else:
+        images = images.filter(trashed_at__isnull=True, archived=visibility == "archive")
+    if "favourite" in query:
+        images = images.filter(favourite=True)
+    if "album" in query:
+        images = images.filter(album_ids__contains=[ObjectId(query["album"])])
     if "format" in query:
         images = images.filter(format=query["format"])
     if "label" in query:
@@ -215,7 +241,7 @@ def run(count: int, repeats: int) -> tuple[float, str, float, float, float, floa
     )
     client = Client()
     client.force_login(owner)
-    depth = min(50, count // PAGE - 1)  # 2,000 images hold 41 pages
+    depth = min(50, count * 9 // 10 // PAGE - 1)  # 2,000 images: ~1,840 in the library, 38 pages
     deep = deep_url(client, depth)
     print(f"deep page: {depth}")
     cursor_text = deep.split("after=", 1)[1].split("&", 1)[0]

@@ -40,9 +40,10 @@ class ImageAdmin(admin.ModelAdmin[Image]):
         "status",
         "source",
         "hidden",
+        "visibility",
         "uploaded_at",
     ]
-    list_filter = ["status", "source", "format", "hidden"]
+    list_filter = ["status", "source", "format", "hidden", "visibility"]
     search_fields = ["title", "original_name", "sha256"]
     date_hierarchy = None
     readonly_fields = [
@@ -58,8 +59,10 @@ class ImageAdmin(admin.ModelAdmin[Image]):
         "width",
         "height",
         "size_bytes",
+        "visibility",  # derived from hidden, trashed_at and archived on save
+        "album_ids",
     ]
-    exclude = ["detections", "original", "thumbnail", "preview"]
+    exclude = ["detections", "original", "thumbnail", "preview", "terms"]
     actions = ["hide", "unhide", "delete_with_files"]
 
     def get_urls(self) -> list[URLPattern]:

@@ -1,9 +1,11 @@
 """The images of the API: list (every gallery filter, order and cursor), get, upload, update,
-delete, and their files. The same selectors and services as the pages."""
+favourite, archive, trash, restore, delete (for good), and their files; albums and their
+images. The same selectors and services as the pages."""
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -14,20 +16,36 @@ from ninja.errors import HttpError
 from pydantic import BaseModel, field_validator
 
 from accounts.api import api_user
-from gallery.models import Image
+from gallery.library import (
+    album_add,
+    album_cover_set,
+    album_create,
+    album_delete,
+    album_remove,
+    album_update,
+    images_archive,
+    images_favourite,
+    images_restore,
+    images_trash,
+)
+from gallery.models import Album, Image
 from gallery.selectors import (
     Cursor,
     GalleryFilter,
+    album_get,
+    album_list,
     facets_get,
     gallery_plan,
     image_count,
     image_get,
     image_page,
+    images_owned,
 )
 from gallery.services import image_delete, image_update, upload_accept
 from gallery.whenwhere import images_when_where_set, when_where_from
 from imagesite.apitools import (
     ERRORS,
+    OBJECT_ID,
     ApiError,
     FieldError,
     Problem,
@@ -39,6 +57,7 @@ from imagesite.apitools import (
 from imagesite.media import private_file_response
 
 router = Router(tags=["images"])
+album_router = Router(tags=["albums"])
 FILE_FIELDS = {"original": "original", "thumbnail": "thumbnail", "preview": "preview"}
 BINARY = {
     "200": {
@@ -92,6 +111,11 @@ class ImageOut(Schema):
     labels: list[str]
     detections: list[DetectionOut]
     current_version_id: str | None
+    album_ids: list[str]
+    favourite: bool
+    archived: bool
+    trashed_at: datetime | None
+    hidden_by_moderator: bool
     files: dict[str, str | None]
     url: str
 
@@ -140,6 +164,11 @@ def image_out(image: Image) -> ImageOut:
             for item in image.detections or []
         ],
         current_version_id=oid(image.current_version_id),
+        album_ids=[str(album_id) for album_id in image.album_ids or []],
+        favourite=image.favourite,
+        archived=image.archived,
+        trashed_at=image.trashed_at,
+        hidden_by_moderator=image.hidden,
         files=files,
         url=reverse("api:image_get", kwargs={"image_id": str(image.pk)}),
     )
@@ -173,6 +202,10 @@ class ImageQuery(Schema):
     date_from: date | None = None
     date_to: date | None = None
     sort: Literal["uploaded", "uploaded_asc", "taken", "taken_asc"] = "uploaded"
+    album: str = Field("", pattern=r"^([0-9a-fA-F]{24})?$", description="An album's id")
+    favourite: bool = Field(False, description="Favourites only")
+    archived: bool = Field(False, description="The archive instead of the library")
+    trashed: bool = Field(False, description="The trash instead of the library (over archived)")
     after: str = Field("", pattern=CURSOR, description="The `next` cursor of the page before")
     size: int = Field(48, ge=1, le=200)
 
@@ -200,7 +233,13 @@ def gallery_read(
     cursor = Cursor.parse(query.after) if query.after else None
     if query.after and cursor is None:
         raise HttpError(422, "The cursor `after` is not one this API gave.")
+    if query.album and album_get(owner_id=owner_id, album_id=object_id(query.album)) is None:
+        raise HttpError(404, "No such album.")
+    visibility = "trash" if query.trashed else "archive" if query.archived else "library"
     filters = GalleryFilter(
+        album=query.album.lower(),
+        favourite=query.favourite,
+        visibility=visibility,
         q=query.q,
         format=query.format,
         source=query.source,
@@ -344,9 +383,65 @@ def image_patch(request: HttpRequest, body: ImagePatch, image_id: str = id_path(
     return image_out(image)
 
 
+def _organise(
+    request: HttpRequest, image_id: str, change: Callable[..., int], **values: bool
+) -> ImageOut:
+    image = owned_image(request, image_id)
+    change(owner=api_user(request), image_ids=[image.pk], **values)
+    return image_out(owned_image(request, image_id))
+
+
+@router.post(
+    "/{image_id}/favourite", response={200: ImageOut, ERRORS: Problem}, url_name="image_favourite"
+)
+def image_favourite(request: HttpRequest, image_id: str = id_path()) -> ImageOut:
+    """Mark the image as a favourite (`favourite=true` lists them)."""
+    return _organise(request, image_id, images_favourite, favourite=True)
+
+
+@router.post(
+    "/{image_id}/unfavourite",
+    response={200: ImageOut, ERRORS: Problem},
+    url_name="image_unfavourite",
+)
+def image_unfavourite(request: HttpRequest, image_id: str = id_path()) -> ImageOut:
+    return _organise(request, image_id, images_favourite, favourite=False)
+
+
+@router.post(
+    "/{image_id}/archive", response={200: ImageOut, ERRORS: Problem}, url_name="image_archive"
+)
+def image_archive(request: HttpRequest, image_id: str = id_path()) -> ImageOut:
+    """Move the image out of the library into the archive (`archived=true` lists it)."""
+    return _organise(request, image_id, images_archive, archived=True)
+
+
+@router.post(
+    "/{image_id}/unarchive", response={200: ImageOut, ERRORS: Problem}, url_name="image_unarchive"
+)
+def image_unarchive(request: HttpRequest, image_id: str = id_path()) -> ImageOut:
+    return _organise(request, image_id, images_archive, archived=False)
+
+
+@router.post("/{image_id}/trash", response={200: ImageOut, ERRORS: Problem}, url_name="image_trash")
+def image_trash(request: HttpRequest, image_id: str = id_path()) -> ImageOut:
+    """Move the image to the trash (`trashed=true` lists it), as the pages' delete does: it is
+    deleted for good after TRASH_DAYS, or with DELETE."""
+    return _organise(request, image_id, images_trash)
+
+
+@router.post(
+    "/{image_id}/restore", response={200: ImageOut, ERRORS: Problem}, url_name="image_restore"
+)
+def image_restore(request: HttpRequest, image_id: str = id_path()) -> ImageOut:
+    """Bring the image back from the trash, with its versions and albums."""
+    return _organise(request, image_id, images_restore)
+
+
 @router.delete("/{image_id}", response={204: None, ERRORS: Problem}, url_name="image_delete")
 def image_remove(request: HttpRequest, image_id: str = id_path()) -> Status[None]:
-    """Delete the image, its versions and its files."""
+    """Delete the image for good, with its versions and its files, in the trash or not (the
+    pages' delete moves to the trash: POST .../trash)."""
     image_delete(image=owned_image(request, image_id))
     return Status(204, None)
 
@@ -373,3 +468,142 @@ def image_file(
         download_name=image.original_name if kind == "original" else "",
         as_attachment=download,
     )
+
+
+# Albums -----------------------------------------------------------------------------------------
+
+
+class AlbumOut(Schema):
+    id: str
+    name: str
+    description: str
+    cover_id: str | None
+    count: int = Field(description="Images of the album in the library")
+    created_at: datetime
+    updated_at: datetime
+    url: str
+    images: str = Field(description="The album's images: the image list filtered by album")
+
+
+class AlbumIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=10_000)
+
+
+class AlbumPatch(BaseModel):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=10_000)
+    cover_id: str | None = Field(None, pattern=r"^[0-9a-fA-F]{24}$")
+
+
+class ImageIds(BaseModel):
+    ids: list[Annotated[str, Field(pattern=OBJECT_ID)]] = Field(min_length=1, max_length=1000)
+
+
+class Changed(Schema):
+    changed: int = Field(description="Images whose membership changed")
+
+
+def album_out(album: Album, count: int | None = None) -> AlbumOut:
+    if count is None:
+        count = max(facets_get(owner_id=album.owner_id).counts.get(album.term, 0), 0)
+    return AlbumOut(
+        id=str(album.pk),
+        name=album.name,
+        description=album.description,
+        cover_id=oid(album.cover_id),
+        count=count,
+        created_at=album.created_at,
+        updated_at=album.updated_at,
+        url=reverse("api:album_get", kwargs={"album_id": str(album.pk)}),
+        images=f"{reverse('api:image_list')}?album={album.pk}",
+    )
+
+
+def owned_album(request: HttpRequest, album_id: str) -> Album:
+    album = album_get(owner_id=api_user(request).pk, album_id=object_id(album_id))
+    if album is None:
+        raise HttpError(404, "No such album.")
+    return album
+
+
+def owned_images(request: HttpRequest, ids: list[str]) -> list[Image]:
+    """The caller's images of a body's ids: 404 when one is not the caller's."""
+    wanted = list(dict.fromkeys(object_id(value.lower()) for value in ids))
+    images = images_owned(owner_id=api_user(request).pk, image_ids=wanted)
+    if len(images) != len(wanted):
+        raise HttpError(404, "No such image.")
+    return images
+
+
+@album_router.get("", response={200: list[AlbumOut], ERRORS: Problem}, url_name="album_list")
+def albums_list(request: HttpRequest) -> list[AlbumOut]:
+    """The caller's albums, the last changed first."""
+    return [
+        album_out(album, album.count)  # type: ignore[attr-defined]  # set by album_list
+        for album in album_list(owner_id=api_user(request).pk)
+    ]
+
+
+@album_router.post("", response={201: AlbumOut, ERRORS: Problem}, url_name="album_create")
+def albums_create(request: HttpRequest, body: AlbumIn) -> Status[AlbumOut]:
+    try:
+        album = album_create(owner=api_user(request), name=body.name, description=body.description)
+    except ValidationError as error:
+        raise invalid(error) from None
+    return Status(201, album_out(album, 0))
+
+
+@album_router.get("/{album_id}", response={200: AlbumOut, ERRORS: Problem}, url_name="album_get")
+def albums_get(request: HttpRequest, album_id: str = id_path()) -> AlbumOut:
+    return album_out(owned_album(request, album_id))
+
+
+@album_router.patch(
+    "/{album_id}", response={200: AlbumOut, ERRORS: Problem}, url_name="album_update"
+)
+def albums_patch(request: HttpRequest, body: AlbumPatch, album_id: str = id_path()) -> AlbumOut:
+    """Rename, describe, or choose the cover (one of the album's images)."""
+    album = owned_album(request, album_id)
+    try:
+        album_update(
+            album=album,
+            name=album.name if body.name is None else body.name,
+            description=album.description if body.description is None else body.description,
+        )
+        if body.cover_id is not None:
+            album_cover_set(album=album, image=owned_images(request, [body.cover_id])[0])
+    except ValidationError as error:
+        raise invalid(error) from None
+    return album_out(album)
+
+
+@album_router.delete("/{album_id}", response={204: None, ERRORS: Problem}, url_name="album_delete")
+def albums_delete(request: HttpRequest, album_id: str = id_path()) -> Status[None]:
+    """Delete the album; its images stay."""
+    album_delete(album=owned_album(request, album_id))
+    return Status(204, None)
+
+
+@album_router.post(
+    "/{album_id}/images", response={200: Changed, ERRORS: Problem}, url_name="album_images_add"
+)
+def albums_images_add(request: HttpRequest, body: ImageIds, album_id: str = id_path()) -> Changed:
+    """Add the caller's images to the album (an image may be in many albums)."""
+    album = owned_album(request, album_id)
+    images = owned_images(request, body.ids)
+    return Changed(changed=album_add(album=album, image_ids=[image.pk for image in images]))
+
+
+@album_router.post(
+    "/{album_id}/images/remove",
+    response={200: Changed, ERRORS: Problem},
+    url_name="album_images_remove",
+)
+def albums_images_remove(
+    request: HttpRequest, body: ImageIds, album_id: str = id_path()
+) -> Changed:
+    """Take images out of the album (they stay in the library)."""
+    album = owned_album(request, album_id)
+    images = owned_images(request, body.ids)
+    return Changed(changed=album_remove(album=album, image_ids=[image.pk for image in images]))

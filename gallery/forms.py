@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils import timezone
 
-from gallery.models import Image
+from gallery.models import Album, Image
 from gallery.selectors import FORMATS, SORTS, GalleryFilter
 from gallery.whenwhere import WhenWhere, when_where_from
 
@@ -65,6 +65,11 @@ class GalleryFilterForm(forms.Form):
     sort = forms.ChoiceField(
         required=False, choices=[(name, sort.label) for name, sort in SORTS.items()]
     )
+    favourite = forms.BooleanField(required=False, label="Favourites only")
+    # the filter offers the library and the archive; the trash and the hidden images are
+    # pages of their own, which carry it in their links
+    visibility = forms.ChoiceField(required=False, label="Show", choices=Image.Visibility.choices)
+    album = forms.RegexField(required=False, regex=r"^[0-9a-f]{24}$", widget=forms.HiddenInput)
 
     # how the grid is shown, not what it holds: headers per day or month, and where it starts
     group = forms.ChoiceField(
@@ -104,6 +109,9 @@ class GalleryFilterForm(forms.Form):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             sort=sort if sort in SORTS else "uploaded",
+            album=data.get("album", ""),
+            favourite=bool(data.get("favourite")),
+            visibility=data.get("visibility") or Image.Visibility.LIBRARY,
         )
 
 
@@ -225,3 +233,10 @@ class WhenWhereForm(forms.Form):
             "longitude": image.longitude,
             "place": image.place_label,
         }
+
+
+class AlbumForm(forms.ModelForm[Album]):
+    class Meta:
+        model = Album
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}

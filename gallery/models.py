@@ -7,10 +7,10 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django_mongodb_backend.fields import ArrayField, EmbeddedModelArrayField
+from django_mongodb_backend.fields import ArrayField, EmbeddedModelArrayField, ObjectIdField
 from django_mongodb_backend.models import EmbeddedModel
 
-from gallery.terms import camera_name, place_value
+from gallery.terms import camera_name, facet, place_value
 
 
 class Detection(EmbeddedModel):
@@ -29,6 +29,16 @@ class Detection(EmbeddedModel):
 
 
 class Image(models.Model):
+    class Visibility(models.TextChoices):
+        """Where the image shows: kept by services.image_terms_refresh from `hidden`,
+        `trashed_at` and `archived` (in that order of precedence), the first field of every
+        gallery index."""
+
+        LIBRARY = "library", "Library"
+        ARCHIVE = "archive", "Archive"
+        TRASH = "trash", "Trash"
+        HIDDEN = "hidden", "Hidden by a moderator"
+
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be processed"
         PROCESSING = "processing", "Processing"
@@ -93,6 +103,12 @@ class Image(models.Model):
     recognition_queued_at = models.DateTimeField(null=True, blank=True)
     recognition_model = models.CharField(max_length=100, blank=True)
     hidden = models.BooleanField(default=False, help_text="Hidden by a moderator")
+    # The owner's organisation: albums (ids of gallery.Album), favourite, archive, trash.
+    album_ids = ArrayField(ObjectIdField(), default=list, blank=True)
+    favourite = models.BooleanField(default=False)
+    archived = models.BooleanField(default=False)
+    trashed_at = models.DateTimeField(null=True, blank=True)
+    visibility = models.CharField(max_length=10, choices=Visibility, default=Visibility.LIBRARY)
     current_version = models.ForeignKey(
         "processing.Version", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -104,8 +120,9 @@ class Image(models.Model):
     class Meta:
         indexes = [
             # every gallery read: one term, a window of the sort key (gallery.selectors)
-            models.Index(fields=["owner", "hidden", "terms", "-uploaded_at", "-id"]),
-            models.Index(fields=["owner", "hidden", "terms", "-sort_taken_at", "-id"]),
+            models.Index(fields=["owner", "visibility", "terms", "-uploaded_at", "-id"]),
+            models.Index(fields=["owner", "visibility", "terms", "-sort_taken_at", "-id"]),
+            models.Index(fields=["trashed_at"]),  # the trash's emptying (services.trash_expire)
             models.Index(fields=["status", "retry_after"]),
             models.Index(fields=["owner", "phash"]),
             models.Index(fields=["status", "recognised_at"]),
@@ -188,6 +205,36 @@ class Image(models.Model):
     @property
     def shown_height(self) -> int:
         return self.shown_size[1]
+
+    def in_trash(self) -> bool:
+        return self.trashed_at is not None
+
+
+class Album(models.Model):
+    """A named set of the owner's images; an image may be in many (Image.album_ids, and the
+    term `album:<id>` the album's page reads through)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="albums"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    cover = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def term(self) -> str:
+        """The term of its images (gallery.terms), which its page reads through."""
+        return facet("album", str(self.pk))
 
 
 class TermCount(models.Model):

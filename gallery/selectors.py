@@ -4,9 +4,10 @@ The gallery reads through one code path for every filter and order. SecantusDB, 
 database, uses an index only for a flat filter of equalities plus one range, and sorts in memory
 whatever it matched, before any limit. So each read is
 
-    {owner_id, hidden: False, terms: <one term>, <sort key>: <a window of it>}
+    {owner_id, visibility: "library", terms: <one term>, <sort key>: <a window of it>}
 
-on the (owner, hidden, terms, sort key, _id) indexes: one term of the filter (gallery.terms)
+on the (owner, visibility, terms, sort key, _id) indexes (the archive, the trash and what a
+moderator hid are the other values of `visibility`; an album is a term, `album:<id>`): one term of the filter (gallery.terms)
 picks the candidates, the window of the sort key bounds them to about a page, and the other terms
 are checked on those candidates. A search of several words reads through the pair term of two
 of them (and, where the owner has any, the images with too many words to pair: `+`). Windows widen by the density they find and the page's cursor
@@ -23,17 +24,21 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from django.utils import timezone
 
-from gallery.models import Image, TermCount
+from gallery.models import Album, Image, TermCount
 from gallery.terms import (
     ALL,
     FACET_KINDS,
+    FAVOURITE,
+    LIBRARY,
     OVERFLOW,
     facet,
     search_pair,
     search_terms,
+    shelf_term,
 )
 from imagesite.mongo import collection_for
 
+VISIBILITIES = tuple(Image.Visibility.values)
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP", "HEIF", "AVIF")
 COUNT_CAP = 500  # past this many matches (none of the stored counts is exact) "more than"
 FIRST_WINDOW = timedelta(days=1)
@@ -71,10 +76,14 @@ class GalleryFilter:
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "uploaded"
+    album: str = ""  # an album's id: its page (the album's owner is checked by the view)
+    favourite: bool = False
+    visibility: str = LIBRARY  # Image.Visibility: the library, the archive, the trash
 
     def terms(self) -> list[str]:
         """Every term an image must carry: the facets chosen, then the search words."""
         facets = [facet(kind, value) for kind in FACET_KINDS if (value := getattr(self, kind))]
+        facets += [FAVOURITE] if self.favourite else []
         return list(dict.fromkeys(facets + search_terms(self.q)))
 
 
@@ -118,6 +127,7 @@ class Plan:
     oldest: datetime | None = None
     newest: datetime | None = None
     also: str = ""  # a second term read beside `term` (OVERFLOW beside a pair), "" for none
+    visibility: str = LIBRARY
 
     @property
     def index_terms(self) -> tuple[str, ...]:
@@ -224,7 +234,8 @@ def gallery_plan(*, owner_id: ObjectId, filters: GalleryFilter, facets: Facets) 
     also = OVERFLOW if paired and facets.counts.get(OVERFLOW, 0) > 0 else ""
     oldest, newest = facets.bounds.get(sort.field, (None, None))
     rest = frozenset(terms) - {term}
-    return Plan(owner_id, term, rest, sort, low, high, oldest, newest, also)
+    visibility = filters.visibility if filters.visibility in VISIBILITIES else LIBRARY
+    return Plan(owner_id, term, rest, sort, low, high, oldest, newest, also, visibility)
 
 
 def _index_term(terms: list[str], facets: Facets) -> str:
@@ -288,9 +299,14 @@ def month_cursor(*, plan: Plan, month: str) -> Cursor | None:
 
 def image_count_stored(*, plan: Plan, facets: Facets) -> Count | None:
     """The exact count where one facet (or none) is the whole filter: the stored facet count,
-    no query. None where the count must be read (image_count)."""
-    whole = not plan.rest and plan.low is None and plan.high is None
-    if whole and plan.term in facets.counts and (plan.term == ALL or ":" in plan.term):
+    no query (outside the library, only the whole archive or trash is counted). None where
+    the count must be read (image_count)."""
+    if plan.rest or plan.low is not None or plan.high is not None:
+        return None
+    if plan.visibility != LIBRARY:
+        term = shelf_term(plan.visibility)
+        return Count(max(facets.counts.get(term, 0), 0), True) if plan.term == ALL else None
+    if plan.term in facets.counts and (plan.term == ALL or ":" in plan.term):
         return Count(max(facets.counts[plan.term], 0), True)
     return None
 
@@ -402,7 +418,12 @@ def _window_filter(
         bounds = {"$gt": far - MS, "$lt": near + MS if inclusive else near}
     else:
         bounds = {"$gt": near - MS if inclusive else near, "$lt": far}
-    return {"owner_id": plan.owner_id, "hidden": False, "terms": term, plan.sort.field: bounds}
+    return {
+        "owner_id": plan.owner_id,
+        "visibility": plan.visibility,
+        "terms": term,
+        plan.sort.field: bounds,
+    }
 
 
 def _aware(moment: datetime) -> datetime:
@@ -434,3 +455,40 @@ def image_get(*, owner_id: ObjectId, image_id: ObjectId) -> Image | None:
 
 def images_owned(*, owner_id: ObjectId, image_ids: list[ObjectId]) -> list[Image]:
     return list(Image.objects.filter(owner_id=owner_id, pk__in=image_ids))
+
+
+def album_get(*, owner_id: ObjectId, album_id: ObjectId) -> Album | None:
+    """The owner's album, or None (another user's album looks absent)."""
+    return Album.objects.filter(owner_id=owner_id, pk=album_id).first()  # type: ignore[misc]
+
+
+def album_list(*, owner_id: ObjectId) -> list[Album]:
+    """The owner's albums, the last changed first, with their image counts (`count`, from
+    the facet counts) and covers (`cover_image`: the chosen cover while it is in the album's
+    library, else its newest image)."""
+    albums = list(Album.objects.filter(owner_id=owner_id).order_by("-updated_at"))
+    counts = facets_get(owner_id=owner_id).counts
+    covers = Image.objects.in_bulk([album.cover_id for album in albums if album.cover_id])
+    for album in albums:
+        album.count = max(counts.get(album.term, 0), 0)  # type: ignore[attr-defined]
+        album.cover_image = album_cover(album=album, chosen=covers.get(album.cover_id))  # type: ignore[attr-defined]
+    return albums
+
+
+def album_cover(*, album: Album, chosen: Image | None) -> Image | None:
+    if chosen is not None and chosen.visibility == LIBRARY and album.pk in chosen.album_ids:
+        return chosen
+    plan = gallery_plan(
+        owner_id=album.owner_id,
+        filters=GalleryFilter(album=str(album.pk)),
+        facets=Facets(),
+    )
+    page = image_page(plan=plan, cursor=None, size=1)
+    return page.images[0] if page.images else None
+
+
+def albums_of(*, image: Image) -> list[Album]:
+    """The albums an image is in (its owner's, by name)."""
+    return list(
+        Album.objects.filter(owner_id=image.owner_id, pk__in=image.album_ids or []).order_by("name")
+    )

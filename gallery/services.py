@@ -23,12 +23,16 @@ from gallery.models import Image, TermCount
 from gallery.storage import original_name, rendition_name, version_rendition_name
 from gallery.terms import (
     ALL,
+    LIBRARY,
     camera_name,
+    counted_terms,
     document_terms,
+    document_visibility,
     facet_counts_delta,
     image_terms,
     is_facet,
     place_facets,
+    visibility_of,
 )
 from imagesite.mongo import collection_for
 from jobs.models import Job
@@ -222,10 +226,11 @@ def _title_from(name: str) -> str:
 TERM_SOURCES = dict.fromkeys(
     ["title", "description", "tags", "detections", "camera_make", "camera_model", "format"]
     + ["source", "owner_id", "hidden", "taken_at", "uploaded_at"]
-    + ["place_country", "place_region", "place_city"],
+    + ["place_country", "place_region", "place_city"]
+    + ["album_ids", "favourite", "archived", "trashed_at"],
     1,
 )
-_COUNTED = {"terms": 1, "hidden": 1}
+_COUNTED = {"terms": 1, "visibility": 1}
 
 
 def image_terms_set(*, image: Image) -> None:
@@ -243,28 +248,35 @@ def image_terms_set(*, image: Image) -> None:
         uploaded=image.uploaded_at,
         zone=timezone.get_default_timezone(),
         place=(image.place_country, image.place_region, image.place_city),
+        albums=image.album_ids or [],
+        favourite=image.favourite,
     )
     image.sort_taken_at = image.taken_at or image.uploaded_at
+    image.visibility = visibility_of(
+        hidden=image.hidden, trashed=image.trashed_at is not None, archived=image.archived
+    )
 
 
 def image_terms_refresh(*, image_id: ObjectId) -> list[str]:
-    """Recompute an image's terms from its stored fields and move the owner's facet counts
-    by the difference; call it wherever title, description, tags, detections, camera, format,
-    place or dates change. Idempotent: the counts move by what the write really changed."""
+    """Recompute an image's terms and visibility from its stored fields and move the owner's
+    facet counts by the difference; call it wherever title, description, tags, detections,
+    camera, format, place, dates, albums, favourite, archive, trash or hiding change.
+    Idempotent: the counts move by what the write really changed."""
     images = collection_for(Image)
     document = images.find_one({"_id": image_id}, TERM_SOURCES)
     if document is None:
         return []
     terms = document_terms(document, zone=timezone.get_default_timezone())
+    visibility = document_visibility(document)
     taken = document.get("taken_at") or document.get("uploaded_at")
     before = images.find_one_and_update(
         {"_id": image_id},
-        {"$set": {"terms": terms, "sort_taken_at": taken}},
+        {"$set": {"terms": terms, "sort_taken_at": taken, "visibility": visibility}},
         projection=_COUNTED,
         return_document=ReturnDocument.BEFORE,
     )
     if before is not None:
-        after = [] if before.get("hidden") else terms
+        after = counted_terms(terms, visibility)
         term_counts_add(
             owner_id=document["owner_id"],
             delta=facet_counts_delta(_counted(before), after),
@@ -278,19 +290,12 @@ _PLACE_PARTS = ("country", "region", "city")
 
 
 def images_hide(*, images: Iterable[Image], hidden: bool) -> int:
-    """Hide images from their owners' galleries (a moderator's action), or show them again;
-    a hidden image leaves the facet counts."""
+    """Hide images from their owners' galleries (a moderator's action, apart from the owner's
+    archive and trash: the owner sees them only as hidden), or show them again."""
     changed = 0
     for image in images:
-        before = collection_for(Image).find_one_and_update(
-            {"_id": image.pk, "hidden": not hidden},
-            {"$set": {"hidden": hidden}},
-            projection={"terms": 1, "owner_id": 1},
-        )
-        if before is not None:
-            terms = before.get("terms") or []
-            delta = facet_counts_delta(terms, []) if hidden else facet_counts_delta([], terms)
-            term_counts_add(owner_id=before["owner_id"], delta=delta)
+        if Image.objects.filter(pk=image.pk, hidden=not hidden).update(hidden=hidden):
+            image_terms_refresh(image_id=image.pk)
             changed += 1
     return changed
 
@@ -372,5 +377,5 @@ def _moments(image: Image) -> dict[str, Any]:
 
 
 def _counted(document: dict[str, Any]) -> list[str]:
-    """The terms an image document adds to its owner's facet counts (none while hidden)."""
-    return [] if document.get("hidden") else list(document.get("terms") or [])
+    """The terms an image document adds to its owner's facet counts (gallery.terms)."""
+    return counted_terms(document.get("terms") or [], document.get("visibility") or LIBRARY)

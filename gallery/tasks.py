@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from gallery.ingest import image_ingest
+from gallery.library import trash_expire
 from gallery.models import Image
 from gallery.sweeps import ingest_sweep, orphans_sweep, temporary_files_sweep
 from jobs.services import job_run
@@ -30,3 +31,8 @@ def orphans_sweep_task() -> tuple[int, int]:
 @shared_task
 def temporary_files_sweep_task() -> int:
     return temporary_files_sweep()
+
+
+@shared_task
+def trash_expire_task() -> int:
+    return trash_expire()

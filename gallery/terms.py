@@ -7,9 +7,10 @@ So everything the gallery filters on is a term:
 - words: the lower-cased words of the title, description, tags, labels, camera and format,
   with every prefix of 3 letters or more ("harb" finds "harbour"); a search word of one or two
   letters matches whole words only;
-- facets: `label:dog`, `tag:sea`, `format:png`, `source:scrape`, exact values for the filters;
-  a place gives three, `place:italy`, `place:italy/tuscany`, `place:italy/tuscany/arezzo`
-  (country, region, city), so that the filter and the places view work at every level;
+- facets: `label:dog`, `tag:sea`, `format:png`, `source:scrape`, `album:<id>`, exact values
+  for the filters, and `is:favourite`; a place gives three, `place:italy`,
+  `place:italy/tuscany`, `place:italy/tuscany/arezzo` (country, region, city), so that the
+  filter and the places view work at every level;
 - months: `taken:2026-11` (the month of the taken order's key: taken, else uploaded) and
   `uploaded:2026-11`, counted per owner like the facets: the timeline's jump to a month reads
   those counts, not the images;
@@ -18,6 +19,10 @@ So everything the gallery filters on is a term:
   of its first PAIRED_KEYS such keys, so that a search of several words reads about only the
   images that hold two of them; an image with more keys carries `+` (OVERFLOW) instead, and a
   paired search reads those too (the owner's count of `+` says whether there are any).
+
+The index's first field after the owner is the image's visibility (library, archive, trash,
+hidden), so the archive and the trash read through the same terms. The facet counts are of the
+library; an image elsewhere counts once, as `in:archive`, `in:trash` or `in:hidden`.
 
 Pure functions, no models: the services, the data migration and the benchmark share them.
 """
@@ -28,8 +33,11 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 ALL = "*"
-FACET_KINDS = ("label", "tag", "format", "source", "place")
+FACET_KINDS = ("label", "tag", "format", "source", "place", "album")
 MONTH_KINDS = ("taken", "uploaded")  # month terms, one per order: `taken:2026-11`
+FAVOURITE = "is:favourite"
+LIBRARY = "library"  # the visibility whose images the facet counts count term by term
+COUNTED_KINDS = (*FACET_KINDS, *MONTH_KINDS, "is", "in")
 MIN_PREFIX = 3
 MAX_WORD = 40  # longer "words" (hashes, URLs) are kept whole up to this, prefixes up to it
 MAX_TERMS = 600  # a long description stops adding words here; facets always come first
@@ -84,13 +92,32 @@ def place_facets(country: str, region: str, city: str) -> dict[str, str]:
 def is_facet(term: str) -> bool:
     """Facets (and `*`, `+`) are counted per owner; words and pairs are not."""
     kind, colon, _ = term.partition(":")
-    return term in (ALL, OVERFLOW) or bool(colon) and (kind in FACET_KINDS or kind in MONTH_KINDS)
+    return term in (ALL, OVERFLOW) or bool(colon) and kind in COUNTED_KINDS
 
 
 def month_term(kind: str, moment: datetime, zone: tzinfo = UTC) -> str:
     """The month term of a moment in the site's time zone (naive moments are UTC, as stored)."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return f"{kind}:{aware.astimezone(zone):%Y-%m}"
+
+
+def shelf_term(visibility: str) -> str:
+    """The counted term of the images outside the library: `in:trash`."""
+    return f"in:{visibility}"
+
+
+def counted_terms(terms: Iterable[str], visibility: str) -> list[str]:
+    """What an image adds to its owner's facet counts: its terms in the library, else only
+    the count of where it is (pass no terms for an image that is deleted or new)."""
+    terms = list(terms)
+    if visibility == LIBRARY or not terms:
+        return terms
+    return [shelf_term(visibility)]
+
+
+def visibility_of(*, hidden: bool, trashed: bool, archived: bool) -> str:
+    """Where an image shows: a moderator's hiding first, then the trash, then the archive."""
+    return "hidden" if hidden else "trash" if trashed else "archive" if archived else LIBRARY
 
 
 def pair_key(word: str) -> str | None:
@@ -139,17 +166,20 @@ def image_terms(
     uploaded: datetime | None = None,
     zone: tzinfo = UTC,
     place: tuple[str, str, str] = ("", "", ""),
+    albums: Iterable[str] = (),
+    favourite: bool = False,
 ) -> list[str]:
     """Every term of one image: facets and months first, then words and their prefixes (at
     most MAX_TERMS), then its pairs or OVERFLOW. `taken` is the taken order's key (taken,
     else uploaded); place: (country, region, city)."""
     tags, labels = list(tags), list(labels)
-    facets = [ALL]
+    facets = [ALL, *([FAVOURITE] if favourite else [])]
     facets += [
         month_term(kind, moment, zone)
         for kind, moment in (("taken", taken), ("uploaded", uploaded))
         if moment is not None
     ]
+    facets += [facet("album", str(album)) for album in albums]
     facets += [facet("label", label) for label in labels]
     facets += [facet("tag", tag) for tag in tags]
     facets += [facet(kind, value) for kind, value in (("format", format), ("source", source))]
@@ -195,4 +225,14 @@ def document_terms(document: Mapping[str, Any], *, zone: tzinfo = UTC) -> list[s
         uploaded=document.get("uploaded_at"),
         zone=zone,
         place=place,  # type: ignore[arg-type]  # three strings
+        albums=document.get("album_ids") or [],
+        favourite=bool(document.get("favourite")),
+    )
+
+
+def document_visibility(document: Mapping[str, Any]) -> str:
+    return visibility_of(
+        hidden=bool(document.get("hidden")),
+        trashed=document.get("trashed_at") is not None,
+        archived=bool(document.get("archived")),
     )

@@ -1,14 +1,15 @@
 """Upload, gallery, detail, metadata, delete and the private media files."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from bson import ObjectId
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,10 +20,13 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.http import AuthedRequest
 from gallery.exif_display import exif_rows, exif_summary
 from gallery.forms import GalleryFilterForm, ImageMetaForm, UploadForm, WhenWhereForm
+from gallery.library import images_trash
 from gallery.models import Image
 from gallery.selectors import (
     Cursor,
     GalleryFilter,
+    album_list,
+    albums_of,
     facets_get,
     gallery_plan,
     image_count,
@@ -35,11 +39,10 @@ from gallery.selectors import (
 )
 from gallery.services import (
     UploadResult,
-    image_delete,
     image_update,
-    images_delete,
     upload_accept,
 )
+from gallery.terms import shelf_term
 from gallery.timeline import timeline
 from imagesite.converters import object_ids
 from imagesite.http import found_or_404
@@ -90,16 +93,26 @@ def upload(request: AuthedRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def gallery(request: AuthedRequest) -> HttpResponse:
     """The grid, paged by an opaque cursor (`after`) for every filter and order. An htmx
-    request gets the grid, or the next page for infinite scrolling."""
-    form = GalleryFilterForm(request.GET)
+    request gets the grid, or the next page for infinite scrolling. `visibility` picks the
+    library (the default), the archive, the trash or what a moderator hid."""
+    return gallery_response(request, query=request.GET.copy(), page_url=reverse("gallery:gallery"))
+
+
+def gallery_response(
+    request: AuthedRequest, *, query: QueryDict, page_url: str, extra: dict[str, Any] | None = None
+) -> HttpResponse:
+    """The gallery page (or its htmx partials) for a query: the gallery's own, or an album's,
+    whose page passes its album in the query (gallery.library_views.album_detail)."""
+    form = GalleryFilterForm(query)
     facets = facets_get(owner_id=request.user.pk)
     filters = form.to_filter()
     plan = gallery_plan(owner_id=request.user.pk, filters=filters, facets=facets)
-    cursor = Cursor.parse(request.GET.get("after", ""))
+    cursor = Cursor.parse(query.get("after", ""))
     jump = form.jump_month()
     start = cursor or (month_cursor(plan=plan, month=jump) if jump else None)
     page = image_page(plan=plan, cursor=start, size=settings.GALLERY_PAGE_SIZE)
-    query = request.GET.copy()
+    kept = query.copy()
+    kept.pop("after", None)
     if page.following:
         query["after"] = page.following.format()
     # a page that continues the grid's last group (infinite scroll) repeats no heading
@@ -107,15 +120,18 @@ def gallery(request: AuthedRequest) -> HttpResponse:
     after = cursor.key[0] if cursor and continues else None
     context = {
         "form": form,
+        "filters": filters,
         "images": page.images,
         "timeline": timeline(
             page.images, field=plan.sort.field, group=form.group_by(), after=after
         ),
         "has_more": page.following is not None,
-        "next_url": f"{reverse('gallery:gallery')}?{query.urlencode()}",
-        "list_query": list_query(request),
+        "next_url": f"{page_url}?{query.urlencode()}",
+        "page_url": page_url,
+        "list_query": kept.urlencode(),
         "filtered": bool(filters.terms() or filters.date_from or filters.date_to or jump),
-        "clear_url": _clear_url(request),
+        "clear_url": _clear_url(kept, page_url=page_url),
+        **(extra or {}),
     }
     if continues:
         return render(request, "gallery/gallery.html#page", context)
@@ -125,14 +141,26 @@ def gallery(request: AuthedRequest) -> HttpResponse:
     context["months"] = facets.months(plan.sort)
     if request.htmx and not request.htmx.boosted:
         return render(request, "gallery/gallery.html#grid", context | {"months_oob": True})
-    context |= {"labels": facets.choices("label"), "tags": facets.choices("tag")}
+    context |= {
+        "labels": facets.choices("label"),
+        "tags": facets.choices("tag"),
+        "albums": album_list(owner_id=request.user.pk),
+        "shelves": {
+            name: max(facets.counts.get(shelf_term(name), 0), 0)
+            for name in (Image.Visibility.TRASH, Image.Visibility.HIDDEN)
+        },
+        "trash_days": settings.TRASH_DAYS,
+        "next_here": request.get_full_path(),
+    }
     return render(request, "gallery/gallery.html", context)
 
 
-def _clear_url(request: AuthedRequest) -> str:
-    """The gallery without its filter: the same order and grouping."""
-    kept = {name: request.GET[name] for name in ("sort", "group") if request.GET.get(name)}
-    return f"{reverse('gallery:gallery')}?{urlencode(kept)}" if kept else reverse("gallery:gallery")
+def _clear_url(query: QueryDict, *, page_url: str) -> str:
+    """The page without its filter: the same place (album, archive, trash), order and grouping."""
+    kept = {
+        name: query[name] for name in ("sort", "group", "album", "visibility") if query.get(name)
+    }
+    return f"{page_url}?{urlencode(kept)}" if kept else page_url
 
 
 @login_required
@@ -202,6 +230,11 @@ def image_detail(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
             "when_form": WhenWhereForm(initial=WhenWhereForm.initial_of(image)),
             "exif_summary": exif_summary(image.exif or {}, camera=image.camera),
             "exif_rows": exif_rows(image.exif or {}),
+            "in_albums": albums_of(image=image),
+            "albums": album_list(owner_id=request.user.pk),
+            "purge_on": image.trashed_at + timedelta(days=settings.TRASH_DAYS)
+            if image.trashed_at
+            else None,
         },
     )
 
@@ -270,9 +303,10 @@ def image_edit_meta(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
 @login_required
 @require_POST
 def image_delete_view(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
+    """Delete moves the image to the trash (restored from there, or deleted for good)."""
     image = _owned_image(request, image_id)
-    image_delete(image=image)
-    messages.success(request, f"Deleted {image.display_name}.")
+    images_trash(owner=request.user, image_ids=[image.pk])
+    messages.success(request, f"Moved {image.display_name} to the trash.")
     if request.htmx:
         return HttpResponseClientRedirect(reverse("gallery:gallery"))
     return redirect("gallery:gallery")
@@ -281,8 +315,13 @@ def image_delete_view(request: AuthedRequest, image_id: ObjectId) -> HttpRespons
 @login_required
 @require_POST
 def images_delete_view(request: AuthedRequest) -> HttpResponse:
-    count = images_delete(owner=request.user, image_ids=object_ids(request.POST.getlist("ids")))
-    messages.success(request, f"Deleted {count} image{'s' if count != 1 else ''}.")
+    """The selection's "Move to trash" (also gallery.library_views.selection_apply)."""
+    ids = object_ids(request.POST.getlist("ids"))
+    if not ids:
+        messages.info(request, "No images were selected.")
+    else:
+        count = images_trash(owner=request.user, image_ids=ids)
+        messages.success(request, f"Moved {count} image{'s' if count != 1 else ''} to the trash.")
     if request.htmx:
         return HttpResponseClientRedirect(reverse("gallery:gallery"))
     return redirect("gallery:gallery")

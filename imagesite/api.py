@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from accounts.api import SessionAuth, TokenAuth
 from accounts.api import router as accounts_router
 from analytics.api import router as analytics_router
+from gallery.api import album_router
 from gallery.api import router as gallery_router
 from imagesite.apitools import FieldError, problem
 from imagesite.health import health_report
@@ -110,6 +111,7 @@ def _refused(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
 
 api.add_router("/", accounts_router)
 api.add_router("/images", gallery_router)
+api.add_router("/albums", album_router)
 api.add_router("/", processing_router)
 api.add_router("/", deep_router)
 api.add_router("/jobs", jobs_router)

@@ -268,6 +268,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "gallery.tasks.ingest_sweep_task",
         "schedule": env_int("SCHEDULE_INGEST_SWEEP_S", 300),
     },
+    "trash-expire": {
+        "task": "gallery.tasks.trash_expire_task",
+        "schedule": env_int("SCHEDULE_TRASH_EXPIRE_S", 3600),
+    },
     "orphans-sweep": {
         "task": "gallery.tasks.orphans_sweep_task",
         "schedule": env_int("SCHEDULE_ORPHANS_SWEEP_S", 24 * 3600),
@@ -396,6 +400,8 @@ FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 RENDITION_SIZES = {"thumb": 400, "preview": 1600}
 GALLERY_PAGE_SIZE = 48
+# Images in the trash are deleted for good, with their versions and files, after this many days
+TRASH_DAYS = env_int("TRASH_DAYS", 30)
 
 # API: requests per minute and personal access token (counted in the cache)
 API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 600)

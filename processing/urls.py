@@ -34,4 +34,5 @@ urlpatterns = [
     ),
     path("batch/", views.batch, name="batch"),
     path("styles/<slug:name>/thumb/", views.artwork_thumb, name="artwork_thumb"),
+    path("download/", views.selection_download, name="selection_download"),
 ]

@@ -4,9 +4,10 @@ page."""
 from bson import ObjectId
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,6 +18,7 @@ from imagesite.converters import object_ids
 from imagesite.http import found_or_404
 from imagesite.media import private_file_response
 from processing.deep import background_remove_enqueue, ml_status, recognise_enqueue
+from processing.downloads import zip_entries, zip_stream
 from processing.editor import OP_GROUPS, editor_preview_uri
 from processing.forms import BackgroundForm, StyleForm
 from processing.models import Version
@@ -196,6 +198,25 @@ def batch(request: AuthedRequest) -> HttpResponse:
         messages.error(request, "Select one or more images first.")
         return redirect("gallery:gallery")
     return render(request, "processing/batch.html", {"images": images, "presets": presets})
+
+
+@login_required
+@require_POST
+def selection_download(request: AuthedRequest) -> HttpResponseBase:
+    """The selected images as one zip, streamed: their current versions (`which=current`, the
+    default) or their originals."""
+    images = images_owned(
+        owner_id=request.user.pk, image_ids=object_ids(request.POST.getlist("ids"))
+    )
+    if not images:
+        messages.info(request, "No images were selected.")
+        return redirect("gallery:gallery")
+    current = request.POST.get("which", "current") != "original"
+    entries = zip_entries(images=images, current=current)
+    name = f"images-{timezone.now():%Y%m%d-%H%M%S}.zip"
+    response = StreamingHttpResponse(zip_stream(entries=entries), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _form_errors(form: BackgroundForm | StyleForm) -> str:

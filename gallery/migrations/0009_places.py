@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('gallery', '0007_fill_pair_terms'),
+        ('gallery', '0008_albums_favourites_trash'),
     ]
 
     operations = [

@@ -4,6 +4,7 @@ an unknown one a 404; never a 500."""
 import pytest
 
 from analytics.services import snapshot_compute
+from gallery.library import album_create
 from processing.deep import background_remove_enqueue
 from scraping.models import ScrapeSource
 from scraping.services import run_enqueue
@@ -20,7 +21,9 @@ def objects(user, image) -> dict[str, str]:  # noqa: ANN001
     run = run_enqueue(source=source)
     snapshot = snapshot_compute(owner=user)
     job = image.jobs.latest("queued_at")
+    album = album_create(owner=user, name="Holiday")
     return {
+        "album": str(album.pk),
         "image": str(image.pk),
         "version": str(version.pk),
         "source": str(source.pk),
@@ -32,7 +35,7 @@ def objects(user, image) -> dict[str, str]:  # noqa: ANN001
 
 
 def endpoints(ids: dict[str, str]) -> list[tuple[str, str, dict | None]]:
-    image, version = ids["image"], ids["version"]
+    image, version, album = ids["image"], ids["version"], ids["album"]
     return [
         ("get", f"/api/images/{image}", None),
         ("patch", f"/api/images/{image}", {"title": "mine now"}),
@@ -45,6 +48,16 @@ def endpoints(ids: dict[str, str]) -> list[tuple[str, str, dict | None]]:
         ("post", f"/api/images/{image}/remove-background", {}),
         ("post", f"/api/images/{image}/stylise", {"artwork": "x"}),
         ("post", f"/api/images/{image}/recognise", None),
+        ("post", f"/api/images/{image}/favourite", None),
+        ("post", f"/api/images/{image}/unfavourite", None),
+        ("post", f"/api/images/{image}/archive", None),
+        ("post", f"/api/images/{image}/unarchive", None),
+        ("post", f"/api/images/{image}/trash", None),
+        ("post", f"/api/images/{image}/restore", None),
+        ("get", f"/api/albums/{album}", None),
+        ("patch", f"/api/albums/{album}", {"name": "Renamed"}),
+        ("post", f"/api/albums/{album}/images", {"ids": [image]}),
+        ("post", f"/api/albums/{album}/images/remove", {"ids": [image]}),
         ("get", f"/api/versions/{version}", None),
         ("post", f"/api/versions/{version}/current", None),
         ("get", f"/api/versions/{version}/files/file", None),
@@ -55,6 +68,7 @@ def endpoints(ids: dict[str, str]) -> list[tuple[str, str, dict | None]]:
         ("get", f"/api/analytics/snapshots/{ids['snapshot']}/charts/{ids['chart']}", None),
         ("delete", f"/api/versions/{version}", None),
         ("delete", f"/api/imports/sources/{ids['source']}", None),
+        ("delete", f"/api/albums/{album}", None),
         ("delete", f"/api/images/{image}", None),
     ]
 

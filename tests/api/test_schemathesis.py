@@ -11,6 +11,7 @@ from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from gallery.library import album_create
 from processing.deep import background_remove_enqueue
 from scraping.models import ScrapeSource
 from scraping.services import run_enqueue
@@ -29,6 +30,7 @@ CHECKED_BY_MEANING = {
     ("POST", "/api/images/{image_id}/remove-background"),
     # a place's name the gazetteer does not know, a time taken in the future, half a position
     ("PATCH", "/api/images/{image_id}"),
+    ("PATCH", "/api/albums/{album_id}"),  # a cover must be one of the album's images
 }
 
 
@@ -45,6 +47,7 @@ def real_ids(user, image, db) -> dict[str, str]:  # noqa: ANN001
         "source_id": str(source.pk),
         "run_id": str(run.pk),
         "job_id": str(image.jobs.latest("queued_at").pk),
+        "album_id": str(album_create(owner=user, name="Album").pk),
     }
 
 

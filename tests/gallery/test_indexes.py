@@ -10,7 +10,7 @@ from django.db import connections
 from gallery import selectors
 from gallery.models import Image, TermCount
 from gallery.selectors import GalleryFilter, facets_get, gallery_plan, image_count, image_page
-from tests.gallery.test_selectors import START, library_make
+from tests.gallery.test_selectors import ALBUMS, START, library_make
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,12 @@ KINDS = {
     "date range": GalleryFilter(date_from=START.date(), date_to=START.date().replace(month=3)),
     "oldest first": GalleryFilter(sort="uploaded_asc"),
     "label, oldest taken": GalleryFilter(label="cat", sort="taken_asc"),
+    "album": GalleryFilter(album=str(ALBUMS[0])),
+    "favourites": GalleryFilter(favourite=True),
+    "album favourites by taken": GalleryFilter(album=str(ALBUMS[1]), favourite=True, sort="taken"),
+    "archive": GalleryFilter(visibility="archive"),
+    "archive search": GalleryFilter(visibility="archive", q="harbour"),
+    "trash": GalleryFilter(visibility="trash"),
 }
 
 

@@ -6,6 +6,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from bson import ObjectId
 from django.db.models import QuerySet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -31,6 +32,7 @@ TAGS = ["sea", "summer", "city", "family"]
 LABELS = ["dog", "cat", "person", "traffic light"]
 FORMATS = ["JPEG", "PNG", "WEBP"]
 START = datetime(2024, 1, 1, tzinfo=UTC)
+ALBUMS = [ObjectId("64a000000000000000000001"), ObjectId("64a000000000000000000002")]
 
 
 def library_make(owner: object, count: int, seed: int) -> list[Image]:
@@ -59,6 +61,10 @@ def library_make(owner: object, count: int, seed: int) -> list[Image]:
             taken_at=uploaded - timedelta(days=rng.randrange(40)) if rng.random() < 0.7 else None,
             camera_make=rng.choice(["", "Canon", "NIKON"]),
             hidden=rng.random() < 0.03,
+            favourite=rng.random() < 0.2,
+            archived=rng.random() < 0.1,
+            trashed_at=START if rng.random() < 0.08 else None,
+            album_ids=rng.sample(ALBUMS, rng.choice([0, 0, 1, 2])),
             detections=[
                 Detection(label=label, score=0.9, box=[0.1, 0.1, 0.5, 0.5])
                 for label in rng.sample(LABELS, rng.randrange(3))
@@ -100,6 +106,12 @@ def matches_text(image: Image, query: str) -> bool:
 def orm_reference(owner: object, filters: GalleryFilter) -> list[Image]:
     sort = SORTS[filters.sort]
     images: QuerySet[Image] = Image.objects.filter(owner=owner, hidden=False)
+    if filters.visibility == "trash":
+        images = images.filter(trashed_at__isnull=False)
+    else:
+        images = images.filter(trashed_at__isnull=True, archived=filters.visibility == "archive")
+    if filters.favourite:
+        images = images.filter(favourite=True)
     for name in ("format", "source"):
         if value := getattr(filters, name):
             images = images.filter(**{name: value})
@@ -114,7 +126,12 @@ def orm_reference(owner: object, filters: GalleryFilter) -> list[Image]:
         images = images.filter(**{f"{sort.field}__lt": plan.high})
     sign = "-" if sort.descending else ""
     ordered = images.order_by(f"{sign}{sort.field}", f"{sign}id")
-    return [image for image in ordered if matches_text(image, filters.q)]
+    album = ObjectId(filters.album) if filters.album else None
+    return [
+        image
+        for image in ordered
+        if matches_text(image, filters.q) and (album is None or album in image.album_ids)
+    ]
 
 
 filters_strategy = st.builds(
@@ -127,6 +144,9 @@ filters_strategy = st.builds(
     date_from=st.sampled_from([None, None, START.date() + timedelta(days=20)]),
     date_to=st.sampled_from([None, None, START.date() + timedelta(days=60)]),
     sort=st.sampled_from(list(SORTS)),
+    album=st.sampled_from(["", "", str(ALBUMS[0])]),
+    favourite=st.sampled_from([False, False, True]),
+    visibility=st.sampled_from(["library", "library", "archive", "trash"]),
 )
 
 

@@ -120,6 +120,7 @@ def test_beat_schedules_every_periodic_job() -> None:
     assert {
         "gallery.tasks.ingest_sweep_task",
         "gallery.tasks.orphans_sweep_task",
+        "gallery.tasks.trash_expire_task",
         "scraping.tasks.scrape_due_task",
     } <= tasks
 

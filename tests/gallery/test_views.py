@@ -178,7 +178,9 @@ def test_the_gallery_page_uses_the_same_number_of_queries_for_any_page_size(
     assert counts[0] == counts[1]
 
 
-def test_deleting_removes_original_renditions_versions_and_documents(user_client, image) -> None:
+def test_deleting_moves_to_the_trash_and_deleting_forever_removes_everything(
+    user_client, image
+) -> None:
     files = [
         Path(settings.MEDIA_ROOT) / name
         for name in (image.original.name, image.thumbnail.name, image.preview.name)
@@ -186,17 +188,27 @@ def test_deleting_removes_original_renditions_versions_and_documents(user_client
     assert all(path.exists() for path in files)
     response = user_client.post(reverse("gallery:image_delete", args=[image.pk]))
     assert response.status_code == 302
+    assert Image.objects.get(pk=image.pk).visibility == Image.Visibility.TRASH
+    assert all(path.exists() for path in files)
+    response = user_client.post(
+        reverse("gallery:selection"), {"action": "delete_forever", "ids": [str(image.pk)]}
+    )
+    assert response.status_code == 302
     assert not Image.objects.filter(pk=image.pk).exists()
     assert not Job.objects.filter(image_id=image.pk).exists()
     assert not any(path.exists() for path in files)
 
 
-def test_deleting_a_selection_only_touches_the_owners_images(
+def test_trashing_a_selection_only_touches_the_owners_images(
     user_client, user, other_user, corpus
 ) -> None:
     mine = ready_image(user, corpus / "exif/gps/DSCN0010.jpg")
     theirs = ready_image(other_user, corpus / "exif/gps/DSCN0012.jpg")
     user_client.post(reverse("gallery:images_delete"), {"ids": [str(mine.pk), str(theirs.pk)]})
+    assert Image.objects.get(pk=mine.pk).in_trash
+    assert not Image.objects.get(pk=theirs.pk).in_trash
+    ids = {"ids": [str(mine.pk), str(theirs.pk)]}
+    user_client.post(reverse("gallery:selection"), {"action": "delete_forever", **ids})
     assert not Image.objects.filter(pk=mine.pk).exists()
     assert Image.objects.filter(pk=theirs.pk).exists()
 

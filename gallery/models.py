@@ -206,6 +206,7 @@ class Image(models.Model):
     def shown_height(self) -> int:
         return self.shown_size[1]
 
+    @property
     def in_trash(self) -> bool:
         return self.trashed_at is not None
 

@@ -4,6 +4,7 @@ from django import forms
 
 from gallery.models import Image
 from gallery.selectors import FORMATS, SORTS, GalleryFilter
+from gallery.terms import FACES_CAP
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -45,6 +46,13 @@ class GalleryFilterForm(forms.Form):
     source = forms.ChoiceField(required=False, choices=[("", "Any source"), *Image.Source.choices])
     label = forms.CharField(required=False, max_length=100, label="Label")
     tag = forms.CharField(required=False, max_length=100, label="Tag")
+    faces = forms.ChoiceField(
+        required=False,
+        label="Faces",
+        choices=[("", "Any"), ("any", "Has faces"), ("0", "No faces")]
+        + [(str(n), str(n)) for n in range(1, FACES_CAP)]
+        + [(f"{FACES_CAP}+", f"{FACES_CAP} or more")],
+    )
     date_from = forms.DateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -72,6 +80,7 @@ class GalleryFilterForm(forms.Form):
             source=data.get("source", ""),
             label=data.get("label", ""),
             tag=data.get("tag", ""),
+            faces=data.get("faces", ""),
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             sort=sort if sort in SORTS else "uploaded",

@@ -59,6 +59,7 @@ class GalleryFilter:
     source: str = ""
     label: str = ""
     tag: str = ""
+    faces: str = ""  # "any", "0", "1" ... "6+": a `faces:` facet value
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "uploaded"

@@ -203,7 +203,7 @@ def _title_from(name: str) -> str:
 # The fields an image's terms come from (gallery.terms.document_terms), and what is counted.
 TERM_SOURCES = dict.fromkeys(
     ["title", "description", "tags", "detections", "camera_make", "camera_model", "format"]
-    + ["source", "owner_id", "hidden", "taken_at", "uploaded_at"],
+    + ["source", "owner_id", "hidden", "taken_at", "uploaded_at", "face_count"],
     1,
 )
 _COUNTED = {"terms": 1, "hidden": 1}
@@ -220,6 +220,7 @@ def image_terms_set(*, image: Image) -> None:
         camera=f"{image.camera_make} {image.camera_model}".strip(),
         format=image.format,
         source=image.source,
+        face_count=image.face_count,
     )
     image.sort_taken_at = image.taken_at or image.uploaded_at
 

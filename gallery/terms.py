@@ -8,6 +8,9 @@ So everything the gallery filters on is a term:
   with every prefix of 3 letters or more ("harb" finds "harbour"); a search word of one or two
   letters matches whole words only;
 - facets: `label:dog`, `tag:sea`, `format:png`, `source:scrape`, exact values for the filters;
+  `faces:2` (the number of faces found, FACES_CAP or more counted as `faces:6+`) and `faces:any`
+  on images with one face or more; a search word `faces:2`, `faces:any` or `faces:6+` asks for
+  that term;
 - `*`, which every image carries: the unfiltered gallery reads through the same index;
 - pairs: `har+sun`, the first MIN_PREFIX letters of two of the image's words, for every pair
   of its first PAIRED_KEYS such keys, so that a search of several words reads about only the
@@ -22,13 +25,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 ALL = "*"
-FACET_KINDS = ("label", "tag", "format", "source")
+FACET_KINDS = ("label", "tag", "format", "source", "faces")
 MIN_PREFIX = 3
 MAX_WORD = 40  # longer "words" (hashes, URLs) are kept whole up to this, prefixes up to it
 MAX_TERMS = 600  # a long description stops adding words here; facets always come first
 PAIRED_KEYS = 16  # at most 120 pairs an image; past this many keys the image is OVERFLOW
 OVERFLOW = "+"
 _WORD = re.compile(r"[^\W_]+")
+FACES_CAP = 6
+_FACES_SEARCH = re.compile(r"(?<![^\s])faces:(any|none|\d+\+?)(?![^\s])", re.IGNORECASE)
 
 
 def words(text: str) -> list[str]:
@@ -84,6 +89,17 @@ def search_pair(terms: Iterable[str]) -> str | None:
     return None
 
 
+def faces_value(count: int) -> str:
+    """The `faces:` value of a number of faces: the number, up to FACES_CAP+."""
+    return f"{FACES_CAP}+" if count >= FACES_CAP else str(count)
+
+
+def face_facets(count: int | None) -> list[str]:
+    if count is None:  # not looked for: neither "none" nor a number
+        return []
+    return [facet("faces", faces_value(count))] + ([facet("faces", "any")] if count else [])
+
+
 def image_terms(
     *,
     title: str = "",
@@ -93,6 +109,7 @@ def image_terms(
     camera: str = "",
     format: str = "",  # noqa: A002 - the model's field name
     source: str = "",
+    face_count: int | None = None,
 ) -> list[str]:
     """Every term of one image: facets first, then words and their prefixes (at most
     MAX_TERMS), then its pairs or OVERFLOW."""
@@ -101,6 +118,7 @@ def image_terms(
     facets += [facet("label", label) for label in labels]
     facets += [facet("tag", tag) for tag in tags]
     facets += [facet(kind, value) for kind, value in (("format", format), ("source", source))]
+    facets += face_facets(face_count)
     texts = [title, *tags, *labels, camera, format, description]
     found = dict.fromkeys(term for term in facets if not term.endswith(":"))
     keys = []  # of every word taken: a search that matches two words finds their pair
@@ -112,9 +130,21 @@ def image_terms(
     return [*found, *pair_terms(keys)]
 
 
+def faces_search_value(value: str) -> str:
+    """A typed `faces:` value as stored: `none` is 0, numbers past the cap are `6+`."""
+    value = value.casefold()
+    if value == "none":
+        return "0"
+    if value == "any":
+        return value
+    return faces_value(int(value.rstrip("+")))
+
+
 def search_terms(query: str) -> list[str]:
-    """The terms a search asks for: one per word, all of which must match."""
-    return words(query)
+    """The terms a search asks for: one per word, all of which must match; `faces:2` (or
+    `faces:any`, `faces:none`) asks for that facet."""
+    faces = [facet("faces", faces_search_value(v)) for v in _FACES_SEARCH.findall(query)]
+    return list(dict.fromkeys(faces + words(_FACES_SEARCH.sub(" ", query))))
 
 
 def facet_counts_delta(before: Iterable[str], after: Iterable[str]) -> dict[str, int]:
@@ -136,4 +166,5 @@ def document_terms(document: Mapping[str, Any]) -> list[str]:
         camera=camera.strip(),
         format=document.get("format") or "",
         source=document.get("source") or "",
+        face_count=document.get("face_count"),
     )

@@ -336,12 +336,14 @@ def background_mask(
     point: Point | None = None,
     detections: Sequence[Detection] | None = None,
     refine: bool = True,
+    evidence: Evidence | None = None,
 ) -> MaskResult:
     """The subject's soft mask at the image's size (see the module's docstring).
 
     method: auto (all the installed models together), salient or deeplab (that model alone),
     grabcut (classical: from the box, the clicked or main object's box, or the centre). `box`
-    or `point` (relative) name the subject; `detections` already found skip a detector run.
+    or `point` (relative) name the subject; `detections` already found skip a detector run,
+    `evidence` (evidence_gather of this image) skips every model run.
     """
     if method not in ("auto", "salient", "deeplab", "grabcut"):
         raise ValueError(f"unknown method {method!r}: auto, salient, deeplab or grabcut")
@@ -350,20 +352,16 @@ def background_mask(
         raise ValueError(f"image too small: {pixels.shape[1]}x{pixels.shape[0]}, need 8x8 or more")
     if box is not None:
         box = box_check(box)
-    classical = method == "grabcut"
-    evidence = (
-        evidence_gather(
+    if evidence is None and method == "grabcut" and box is not None:
+        evidence = Evidence(pixels, None, None, (), [])  # GrabCut on a given box: no model
+    if evidence is None:
+        evidence = evidence_gather(
             image=pixels,
             model_dir=model_dir,
             detections=detections,
             use_salient=method in ("auto", "salient"),
             use_deeplab=method in ("auto", "deeplab"),
         )
-        if not (classical and box is not None)
-        else Evidence(
-            resize_to(pixels, width=pixels.shape[1], height=pixels.shape[0]), None, None, (), []
-        )
-    )
     coarse, how, subject, used_box = subject_mask(evidence, method=method, box=box, point=point)
     added = 0
     if method == "auto":

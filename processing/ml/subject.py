@@ -42,7 +42,9 @@ Point = tuple[float, float]  # x, y relative to the image (0..1)
 WORK_SIDE = 513  # where the masks are compared (DeepLab's size); edges are refined at full size
 MIN_SCORE = 0.25
 PERSON_SCORE = 0.4
-PERSON_TAKEN = 0.3  # a person whose mask is this much inside the subject's is taken whole
+PERSON_TAKEN = 0.05  # a person whose mask is this much inside the subject's is taken whole
+GROUP_BOXES = 3  # a salient region holding this many detected objects is one subject
+SALIENT_TAKEN = 0.3  # a salient region this much inside the subject's mask is taken whole
 BOX_MARGIN = 0.02  # masks may spill this far (of the image) past a detector's box
 CLICK_BOX = 0.3  # a click on nothing known: GrabCut in a box this large around the point
 
@@ -261,6 +263,22 @@ def point_mask(evidence: Evidence, *, point: Point) -> tuple[np.ndarray, str]:
     return grabcut_seeded(pixels=evidence.pixels, box=box), "grabcut"
 
 
+def salient_regions_taken_whole(evidence: Evidence, mask: np.ndarray) -> np.ndarray:
+    """Add every salient region the mask mostly takes already: the flowers above a vase, the
+    branches the birds sit on, come with the subject whole instead of in blotches."""
+    if evidence.salient is None or not mask.any():
+        return mask
+    count, regions = cv2.connectedComponents((evidence.salient >= 0.5).astype(np.uint8))
+    if count <= 1:
+        return mask
+    sizes = np.bincount(regions.ravel(), minlength=count)
+    inside = np.bincount(regions[mask], minlength=count)
+    taken = np.flatnonzero(inside >= SALIENT_TAKEN * np.maximum(sizes, 1))
+    taken = taken[taken > 0]  # 0 is the background
+    result: np.ndarray = mask | np.isin(regions, taken)
+    return result
+
+
 def people_taken_whole(
     evidence: Evidence, mask: np.ndarray, *, subject: Detection | None
 ) -> tuple[np.ndarray, int]:
@@ -324,7 +342,37 @@ def subject_mask(
         return grabcut_seeded(pixels=evidence.pixels, box=seed), "grabcut", None, seed
     label = subject.label if subject is not None else ""
     mask, how = box_mask(evidence, box=box, label=label)
+    if (
+        point is None
+        and subject is not None
+        and (group := salient_group(evidence, mask, subject)) is not None
+    ):
+        return group, "salient group", subject, box
     return mask, how, subject, box
+
+
+def salient_group(evidence: Evidence, mask: np.ndarray, subject: Detection) -> np.ndarray | None:
+    """The salient region the main subject belongs to, when it holds GROUP_BOXES detections or
+    more and is at least twice the subject (birds on a tree: the tree with its birds, not one
+    bird); None otherwise. People are left apart: a crowd is no one subject."""
+    if evidence.salient is None or subject.label == "person" or not mask.any():
+        return None
+    count, regions = cv2.connectedComponents((evidence.salient >= 0.5).astype(np.uint8))
+    touched = np.unique(regions[mask & (regions > 0)])
+    if not touched.size:
+        return None
+    group = np.isin(regions, touched)
+    height, width = group.shape
+    inside = 0
+    for item in evidence.detections:
+        if item.score < MIN_SCORE:
+            continue
+        x = min(width - 1, int((item.box[0] + item.box[2]) / 2 * width))
+        y = min(height - 1, int((item.box[1] + item.box[3]) / 2 * height))
+        inside += bool(group[y, x])
+    if inside >= GROUP_BOXES and group.sum() >= 2 * mask.sum():
+        return group
+    return None
 
 
 def background_mask(
@@ -364,7 +412,8 @@ def background_mask(
         )
     coarse, how, subject, used_box = subject_mask(evidence, method=method, box=box, point=point)
     added = 0
-    if method == "auto":
+    if method == "auto" and not how.startswith("click+"):
+        coarse = salient_regions_taken_whole(evidence, coarse)
         coarse, added = people_taken_whole(evidence, coarse, subject=subject)
     height, width = pixels.shape[:2]
     if not coarse.any():

@@ -5,19 +5,24 @@ The weights are installed with the project's own store functions from the shared
 temporary MODEL_DIR (deleted at the end). All on this machine's 2 cores, TFLite with 2 threads.
   - detect: YOLOv8n int8, median per coco128 image (as stored, mostly 640x480), model cached;
     baseline: the same with the interpreter built for every call (what "no cache" would cost);
-  - bgremove: a 1600 px (long side) preview: background_mask(method="auto") + transparent PNG
-    pixels; DeepLab alone and GrabCut alone are timed too;
+  - bgremove: a 1600 px (long side) preview: background_mask(method="auto", every model and
+    the GrabCut candidates) + transparent PNG pixels; DeepLab alone and GrabCut alone timed too;
   - style (bench/ml_style.py): Magenta int8 in LiteRT, style_ms at 1024 px and style_2048_ms at
     2048 px, output at the picture's size; worker_rss_mb: a separate process with every model
     loaded, its RSS read from outside; the TensorFlow/LiteRT runtime comparison;
   - map50: COCO-style AP (101-point interpolated precision) at IoU 0.5, mean over the classes that
     have ground truth, detections at threshold 0.001 (as COCO evaluation does), max 100 per image;
     all 128 images (--quick: the first 32);
-  - iou: background removal (auto) against the rasterised polygons of every VOC-class object, on
-    the coco128-seg images whose largest object is a VOC class and covers >= 20% (--quick: 10);
+  - iou_*: background removal against the largest object's mask, on every coco128-seg image whose
+    largest object covers >= 10% (--quick: every sixth of them): auto (all models together),
+    and DeepLab alone and U²-Net-p alone on the same model outputs; VOC subjects and the others
+    (iou_voc, iou_other) apart;
+  - salient runtimes: U²-Net-p in onnxruntime and in cv2.dnn on the same inputs, interleaved;
+  - faces: YuNet through cv2.FaceDetectorYN, median per coco128 picture (the first 20);
   - peak_mb: ru_maxrss of this process once all three models are loaded and have run;
   - throughput: 50 images detected one after another, images per second.
-The last line is `ml: detect_ms=... bgremove_ms=... style_ms=... map50=... iou=... peak_mb=...`.
+The last line is `ml: detect_ms=... bgremove_ms=... style_ms=... faces_ms=... iou_auto=... iou_voc=...
+iou_other=... iou_deeplab_only=... iou_salient_only=... map50=... peak_mb=...`.
 """
 
 import argparse
@@ -39,7 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.ml_style import bench_runtime, bench_style, bench_worker_memory  # noqa: E402
 from processing.ml import runtime  # noqa: E402
 from processing.ml.detect import detect_objects, letterbox  # noqa: E402
-from processing.ml.manifest import DETECTOR, SEGMENTER, STYLE_PREDICTOR  # noqa: E402
+from processing.ml.faces import detect_faces  # noqa: E402
+from processing.ml.manifest import DETECTOR, SALIENT, SEGMENTER, STYLE_PREDICTOR  # noqa: E402
 from processing.ml.metrics import (  # noqa: E402
     COCO_TO_VOC,
     mask_iou,
@@ -48,14 +54,12 @@ from processing.ml.metrics import (  # noqa: E402
     yolo_boxes_read,
     yolo_polygons_read,
 )
-from processing.ml.segment import (  # noqa: E402
-    background_mask,
-    foreground_mask,
-    grabcut_mask,
-    remove_background,
-)
+from processing.ml.onnx import OnnxModel  # noqa: E402
+from processing.ml.salient import salient_batch  # noqa: E402
+from processing.ml.segment import foreground_mask, grabcut_mask, remove_background  # noqa: E402
 from processing.ml.store import default_assets, model_install, model_path  # noqa: E402
 from processing.ml.style import NETWORK_SIDE  # noqa: E402
+from processing.ml.subject import background_mask, evidence_gather  # noqa: E402
 
 SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 PREVIEW = 1600
@@ -85,9 +89,10 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
 
-def seg_cases(corpus: Path, names: list[str]) -> tuple[list[Any], list[Any]]:
-    """(image, truth) pairs whose largest object is >= 20%: VOC subjects and the others."""
-    voc, other = [], []
+def seg_cases(corpus: Path, names: list[str], *, share: float = 0.1) -> list[Any]:
+    """(stem, image, truth, is_voc) for every coco128-seg image whose largest object covers at
+    least `share` of it; the truth is that object's mask alone."""
+    cases = []
     for path in sorted((corpus / "coco128-seg/images/train2017").glob("*.jpg")):
         label_file = corpus / "coco128-seg/labels/train2017" / f"{path.stem}.txt"
         polygons = yolo_polygons_read(path=label_file, names=names)
@@ -99,14 +104,9 @@ def seg_cases(corpus: Path, names: list[str]) -> tuple[list[Any], list[Any]]:
             (label, polygon_mask(polygon=p, width=width, height=height)) for label, p in polygons
         ]
         label, largest = max(masks, key=lambda item: int(item[1].sum()))
-        if largest.mean() < 0.2:
-            continue
-        if label in COCO_TO_VOC:
-            truth = np.any([mask for name, mask in masks if name in COCO_TO_VOC], axis=0)
-            voc.append((path.stem, image, truth))
-        else:
-            other.append((path.stem, image, largest))
-    return voc, other
+        if largest.mean() >= share:
+            cases.append((path.stem, image, largest, label in COCO_TO_VOC))
+    return cases
 
 
 def bench_detection(images: list[Path], model_dir: Path) -> dict[str, float]:
@@ -145,8 +145,9 @@ def bench_map(images: list[Path], corpus: Path, names: list[str], model_dir: Pat
 
 
 def bench_background(cases: list[Any], model_dir: Path) -> dict[str, float]:
-    previews = [preview(image) for _, image, _ in cases[:6]]
-    background_mask(image=previews[0], model_dir=model_dir)  # load both models
+    """bgremove_ms: auto on a 1600 px preview, all models, edges and the RGBA output."""
+    previews = [preview(image) for _, image, _, _ in cases[:6]]
+    background_mask(image=previews[0], model_dir=model_dir)  # load every model
 
     def removal(image: np.ndarray) -> None:
         remove_background(image=image, mask=background_mask(image=image, model_dir=model_dir).mask)
@@ -167,19 +168,67 @@ def bench_background(cases: list[Any], model_dir: Path) -> dict[str, float]:
     }
 
 
-def bench_iou(cases: list[Any], model_dir: Path) -> dict[str, float]:
-    auto, deeplab, methods = [], [], []
-    for _, image, truth in cases:
-        result = background_mask(image=image, model_dir=model_dir)
-        methods.append(result.method)
-        auto.append(mask_iou(predicted=result.mask, truth=truth))
-        deeplab.append(
-            mask_iou(predicted=foreground_mask(image=image, model_dir=model_dir), truth=truth)
-        )
+def bench_salient_runtimes(cases: list[Any], model_dir: Path) -> dict[str, float]:
+    """U²-Net-p in onnxruntime and in cv2.dnn, interleaved on the same inputs (after a warm-up
+    call each): the choice of processing/ml/onnx.py."""
+    path = model_path(name=SALIENT, model_dir=model_dir)
+    models = {
+        "onnxruntime": OnnxModel(path=path, backend="onnxruntime"),
+        "opencv": OnnxModel(path=path, backend="opencv"),
+    }
+    batches = [salient_batch(image) for _, image, _, _ in cases[:6]]
+    times: dict[str, list[float]] = {name: [] for name in models}
+    outputs = {}
+    for model in models.values():
+        model.run(batches[0])
+    for batch in batches:
+        for name, model in models.items():
+            start = time.perf_counter()
+            outputs[name] = model.run(batch)
+            times[name].append((time.perf_counter() - start) * 1000)
     return {
-        "iou": float(np.mean(auto)),
-        "iou_deeplab_only": float(np.mean(deeplab)),
-        "grabcut_share": methods.count("grabcut") / max(1, len(methods)),
+        "salient_onnxruntime_ms": statistics.median(times["onnxruntime"]),
+        "salient_opencv_ms": statistics.median(times["opencv"]),
+        "salient_runtime_diff": float(np.abs(outputs["onnxruntime"] - outputs["opencv"]).max()),
+    }
+
+
+def bench_faces(images: list[Path], model_dir: Path) -> dict[str, float]:
+    """faces_ms: YuNet per coco128 picture as stored (mostly 640x480), model loaded."""
+    pixels = [rgb(path) for path in images[:20]]
+    detect_faces(image=pixels[0], model_dir=model_dir)
+    times, found = [], 0
+    for image in pixels:
+        start = time.perf_counter()
+        found += len(detect_faces(image=image, model_dir=model_dir))
+        times.append((time.perf_counter() - start) * 1000)
+    return {"faces_ms": statistics.median(times), "faces_found": found}
+
+
+def bench_subject_iou(cases: list[Any], model_dir: Path) -> dict[str, float]:
+    """iou_*: auto against each model alone, on the same evidence (each model run once per
+    picture), against the largest object's mask; VOC subjects and the others apart."""
+    scores: dict[str, list[tuple[bool, float]]] = {"auto": [], "salient": [], "deeplab": []}
+    for _, image, truth, is_voc in cases:
+        evidence = evidence_gather(image=image, model_dir=model_dir)
+        for method in scores:
+            mask = background_mask(
+                image=image, model_dir=model_dir, method=method, evidence=evidence
+            ).mask
+            scores[method].append((is_voc, mask_iou(predicted=mask, truth=truth)))
+
+    def mean(method: str, voc: bool | None = None) -> float:
+        values = [iou for is_voc, iou in scores[method] if voc is None or is_voc == voc]
+        return float(np.mean(values)) if values else float("nan")
+
+    return {
+        "iou_auto": mean("auto"),
+        "iou_voc": mean("auto", True),
+        "iou_other": mean("auto", False),
+        "iou_deeplab_only": mean("deeplab"),
+        "iou_salient_only": mean("salient"),
+        "iou_cases": len(cases),
+        "iou_voc_cases": sum(is_voc for *_, is_voc in cases),
     }
 
 
@@ -225,6 +274,41 @@ def style_part(
     return figures
 
 
+def segmentation_and_faces(
+    corpus: Path, names: list[str], images: list[Path], model_dir: Path, *, quick: bool
+) -> dict[str, float]:
+    """bgremove_ms, the salient runtimes, faces_ms and the iou_* figures, printed."""
+    figures: dict[str, float] = {}
+    cases = seg_cases(corpus, names)
+    figures |= bench_background(cases, model_dir)
+    print(
+        f"background removal, {PREVIEW} px preview: {figures['bgremove_ms']:.0f} ms (auto: "
+        f"U²-Net-p + DeepLab + detector + GrabCut candidates + edges + RGBA); DeepLab mask "
+        f"alone {figures['deeplab_ms']:.0f} ms; GrabCut from a box {figures['grabcut_ms']:.0f} ms"
+    )
+    figures |= bench_salient_runtimes(cases, model_dir)
+    print(
+        f"U²-Net-p 320x320, same inputs interleaved: onnxruntime "
+        f"{figures['salient_onnxruntime_ms']:.0f} ms, cv2.dnn {figures['salient_opencv_ms']:.0f} "
+        f"ms median (outputs differ by at most {figures['salient_runtime_diff']:.1e})"
+    )
+    figures |= bench_faces(images, model_dir)
+    print(
+        f"faces: YuNet {figures['faces_ms']:.1f} ms median per coco128 picture "
+        f"({figures['faces_found']:.0f} faces in 20 pictures)"
+    )
+    chosen = cases[::6] if quick else cases  # --quick: every sixth picture
+    figures |= bench_subject_iou(chosen, model_dir)
+    print(
+        f"background IoU over {len(chosen)} coco128-seg pictures whose largest object covers "
+        f">= 10% (that object's mask as truth; {figures['iou_voc_cases']:.0f} VOC subjects): "
+        f"auto {figures['iou_auto']:.3f} (VOC {figures['iou_voc']:.3f}, others "
+        f"{figures['iou_other']:.3f}); DeepLab alone {figures['iou_deeplab_only']:.3f}, "
+        f"U²-Net-p alone {figures['iou_salient_only']:.3f}"
+    )
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller subsets, under a minute")
@@ -258,13 +342,7 @@ def main() -> None:
             f"{figures['detect_uncached_ms']:.0f} ms with the interpreter built per call; "
             f"{figures['throughput']:.1f} images/s over 50 images"
         )
-        voc, other = seg_cases(corpus, names)
-        figures |= bench_background(voc, model_dir)
-        print(
-            f"background removal, {PREVIEW} px preview: {figures['bgremove_ms']:.0f} ms (auto: "
-            f"detector + DeepLab + edges + RGBA); DeepLab mask alone {figures['deeplab_ms']:.0f} "
-            f"ms; GrabCut from a box {figures['grabcut_ms']:.0f} ms"
-        )
+        figures |= segmentation_and_faces(corpus, names, images, model_dir, quick=args.quick)
         figures["peak_mb"] = peak_mb()
         print(
             f"memory: peak RSS of this process {figures['peak_mb']:.0f} MB with the models loaded "
@@ -273,40 +351,29 @@ def main() -> None:
         subset = images[:32] if args.quick else images
         figures["map50"] = bench_map(subset, corpus, names, model_dir)
         print(f"mAP@0.5 (COCO 101-point) over {len(subset)} coco128 images: {figures['map50']:.3f}")
-        voc_cases = voc[:10] if args.quick else voc
-        figures |= bench_iou(voc_cases, model_dir)
-        print(
-            f"background IoU over {len(voc_cases)} coco128-seg VOC images: auto "
-            f"{figures['iou']:.3f}, DeepLab alone {figures['iou_deeplab_only']:.3f} "
-            f"(GrabCut chosen for {figures['grabcut_share']:.0%})"
-        )
-        if not args.quick:
-            nonvoc = bench_iou(other, model_dir)
-            figures["iou_nonvoc"] = nonvoc["iou"]
-            print(
-                f"background IoU over {len(other)} images whose subject is not a VOC class "
-                f"(largest object as truth; auto): {nonvoc['iou']:.3f} "
-                f"(GrabCut chosen for {nonvoc['grabcut_share']:.0%})"
-            )
     extra = " ".join(
         f"{key}={figures[key]:.0f}" if key.endswith("_ms") else f"{key}={figures[key]:.3g}"
         for key in (
+            "map50",
+            "peak_mb",
+            "style_2048_peak_mb",
             "detect_uncached_ms",
             "throughput",
             "deeplab_ms",
             "grabcut_ms",
-            "style_2048_ms",
-            "worker_rss_mb",
-            "style_2048_peak_mb",
-            "iou_deeplab_only",
-            "iou_nonvoc",
+            "salient_onnxruntime_ms",
+            "salient_opencv_ms",
         )
         if key in figures
     )
     print(
         f"ml: detect_ms={figures['detect_ms']:.1f} bgremove_ms={figures['bgremove_ms']:.0f} "
-        f"style_ms={figures['style_ms']:.0f} map50={figures['map50']:.3f} "
-        f"iou={figures['iou']:.3f} peak_mb={figures['peak_mb']:.0f} {extra}"
+        f"style_ms={figures['style_ms']:.0f} style_2048_ms={figures['style_2048_ms']:.0f} "
+        f"faces_ms={figures['faces_ms']:.1f} iou_auto={figures['iou_auto']:.3f} "
+        f"iou_voc={figures['iou_voc']:.3f} iou_other={figures['iou_other']:.3f} "
+        f"iou_deeplab_only={figures['iou_deeplab_only']:.3f} "
+        f"iou_salient_only={figures['iou_salient_only']:.3f} "
+        f"worker_rss_mb={figures['worker_rss_mb']:.0f} {extra}"
     )
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from gallery.models import Album, Image
 from gallery.selectors import FORMATS, SORTS, GalleryFilter
+from gallery.terms import FACES_CAP
 from gallery.whenwhere import WhenWhere, when_where_from
 
 
@@ -55,6 +56,13 @@ class GalleryFilterForm(forms.Form):
         max_length=400,
         label="Place",
         widget=forms.TextInput(attrs={"placeholder": "Country/Region/City"}),
+    )
+    faces = forms.ChoiceField(
+        required=False,
+        label="Faces",
+        choices=[("", "Any"), ("any", "Has faces"), ("0", "No faces")]
+        + [(str(n), str(n)) for n in range(1, FACES_CAP)]
+        + [(f"{FACES_CAP}+", f"{FACES_CAP} or more")],
     )
     date_from = forms.DateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
@@ -106,6 +114,7 @@ class GalleryFilterForm(forms.Form):
             label=data.get("label", ""),
             tag=data.get("tag", ""),
             place=data.get("place", ""),
+            faces=data.get("faces", ""),
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             sort=sort if sort in SORTS else "uploaded",

@@ -28,6 +28,19 @@ class Detection(EmbeddedModel):
         return f"left:{x0:.2f}%;top:{y0:.2f}%;width:{x1 - x0:.2f}%;height:{y1 - y0:.2f}%"
 
 
+class Face(EmbeddedModel):
+    score = models.FloatField()
+    box = ArrayField(models.FloatField(), size=4)  # x0, y0, x1, y1 relative to the image
+
+    def __str__(self) -> str:
+        return f"face {self.score:.0%}"
+
+    @property
+    def css_box(self) -> str:
+        x0, y0, x1, y1 = (value * 100 for value in self.box)
+        return f"left:{x0:.2f}%;top:{y0:.2f}%;width:{x1 - x0:.2f}%;height:{y1 - y0:.2f}%"
+
+
 class Image(models.Model):
     class Visibility(models.TextChoices):
         """Where the image shows: kept by services.image_terms_refresh from `hidden`,
@@ -102,6 +115,10 @@ class Image(models.Model):
     recognised_at = models.DateTimeField(null=True, blank=True)
     recognition_queued_at = models.DateTimeField(null=True, blank=True)
     recognition_model = models.CharField(max_length=100, blank=True)
+    # faces (YuNet, with recognition); face_count None: not looked for yet. Searched as the
+    # `faces:<n>` and `faces:any` terms (gallery.terms)
+    faces = EmbeddedModelArrayField(Face, default=list, blank=True)
+    face_count = models.PositiveSmallIntegerField(null=True, blank=True)
     hidden = models.BooleanField(default=False, help_text="Hidden by a moderator")
     # The owner's organisation: albums (ids of gallery.Album), favourite, archive, trash.
     album_ids = ArrayField(ObjectIdField(), default=list, blank=True)

@@ -73,6 +73,7 @@ class GalleryFilter:
     label: str = ""
     tag: str = ""
     place: str = ""  # "Country", "Country/Region" or "Country/Region/City"
+    faces: str = ""  # "any", "0", "1" ... "6+": a `faces:` facet value
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "uploaded"

@@ -225,7 +225,7 @@ def _title_from(name: str) -> str:
 # The fields an image's terms come from (gallery.terms.document_terms), and what is counted.
 TERM_SOURCES = dict.fromkeys(
     ["title", "description", "tags", "detections", "camera_make", "camera_model", "format"]
-    + ["source", "owner_id", "hidden", "taken_at", "uploaded_at"]
+    + ["source", "owner_id", "hidden", "taken_at", "uploaded_at", "face_count"]
     + ["place_country", "place_region", "place_city"]
     + ["album_ids", "favourite", "archived", "trashed_at"],
     1,
@@ -250,6 +250,7 @@ def image_terms_set(*, image: Image) -> None:
         place=(image.place_country, image.place_region, image.place_city),
         albums=image.album_ids or [],
         favourite=image.favourite,
+        face_count=image.face_count,
     )
     image.sort_taken_at = image.taken_at or image.uploaded_at
     image.visibility = visibility_of(

@@ -14,6 +14,9 @@ So everything the gallery filters on is a term:
 - months: `taken:2026-11` (the month of the taken order's key: taken, else uploaded) and
   `uploaded:2026-11`, counted per owner like the facets: the timeline's jump to a month reads
   those counts, not the images;
+- faces: `faces:2` (the number of faces found, FACES_CAP or more counted as `faces:6+`) and
+  `faces:any` on images with one face or more; a search word `faces:2`, `faces:any` or
+  `faces:6+` asks for that term;
 - `*`, which every image carries: the unfiltered gallery reads through the same index;
 - pairs: `har+sun`, the first MIN_PREFIX letters of two of the image's words, for every pair
   of its first PAIRED_KEYS such keys, so that a search of several words reads about only the
@@ -33,7 +36,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 ALL = "*"
-FACET_KINDS = ("label", "tag", "format", "source", "place", "album")
+FACET_KINDS = ("label", "tag", "format", "source", "place", "album", "faces")
 MONTH_KINDS = ("taken", "uploaded")  # month terms, one per order: `taken:2026-11`
 FAVOURITE = "is:favourite"
 LIBRARY = "library"  # the visibility whose images the facet counts count term by term
@@ -44,6 +47,8 @@ MAX_TERMS = 600  # a long description stops adding words here; facets always com
 PAIRED_KEYS = 16  # at most 120 pairs an image; past this many keys the image is OVERFLOW
 OVERFLOW = "+"
 _WORD = re.compile(r"[^\W_]+")
+FACES_CAP = 6
+_FACES_SEARCH = re.compile(r"(?<![^\s])faces:(any|none|\d+\+?)(?![^\s])", re.IGNORECASE)
 
 
 def words(text: str) -> list[str]:
@@ -153,6 +158,17 @@ def search_pair(terms: Iterable[str]) -> str | None:
     return None
 
 
+def faces_value(count: int) -> str:
+    """The `faces:` value of a number of faces: the number, up to FACES_CAP+."""
+    return f"{FACES_CAP}+" if count >= FACES_CAP else str(count)
+
+
+def face_facets(count: int | None) -> list[str]:
+    if count is None:  # not looked for: neither "none" nor a number
+        return []
+    return [facet("faces", faces_value(count))] + ([facet("faces", "any")] if count else [])
+
+
 def image_terms(
     *,
     title: str = "",
@@ -168,6 +184,7 @@ def image_terms(
     place: tuple[str, str, str] = ("", "", ""),
     albums: Iterable[str] = (),
     favourite: bool = False,
+    face_count: int | None = None,
 ) -> list[str]:
     """Every term of one image: facets and months first, then words and their prefixes (at
     most MAX_TERMS), then its pairs or OVERFLOW. `taken` is the taken order's key (taken,
@@ -184,6 +201,7 @@ def image_terms(
     facets += [facet("tag", tag) for tag in tags]
     facets += [facet(kind, value) for kind, value in (("format", format), ("source", source))]
     facets += list(place_facets(*place))
+    facets += face_facets(face_count)
     country, region, city = place
     texts = [title, *tags, *labels, camera, format, city, region, country, description]
     found = dict.fromkeys(term for term in facets if not term.endswith(":"))
@@ -196,9 +214,21 @@ def image_terms(
     return [*found, *pair_terms(keys)]
 
 
+def faces_search_value(value: str) -> str:
+    """A typed `faces:` value as stored: `none` is 0, numbers past the cap are `6+`."""
+    value = value.casefold()
+    if value == "none":
+        return "0"
+    if value == "any":
+        return value
+    return faces_value(int(value.rstrip("+")))
+
+
 def search_terms(query: str) -> list[str]:
-    """The terms a search asks for: one per word, all of which must match."""
-    return words(query)
+    """The terms a search asks for: one per word, all of which must match; `faces:2` (or
+    `faces:any`, `faces:none`) asks for that facet."""
+    faces = [facet("faces", faces_search_value(v)) for v in _FACES_SEARCH.findall(query)]
+    return list(dict.fromkeys(faces + words(_FACES_SEARCH.sub(" ", query))))
 
 
 def facet_counts_delta(before: Iterable[str], after: Iterable[str]) -> dict[str, int]:
@@ -227,6 +257,7 @@ def document_terms(document: Mapping[str, Any], *, zone: tzinfo = UTC) -> list[s
         place=place,  # type: ignore[arg-type]  # three strings
         albums=document.get("album_ids") or [],
         favourite=bool(document.get("favourite")),
+        face_count=document.get("face_count"),
     )
 
 

@@ -231,6 +231,7 @@ CELERY_TASK_ROUTES = {
     "processing.tasks.image_recognise_task": {"queue": "ml"},
     "processing.tasks.background_remove_task": {"queue": "ml"},
     "processing.tasks.stylise_task": {"queue": "ml"},
+    "processing.tasks.faces_hide_task": {"queue": "ml"},
     "scraping.tasks.scrape_run_task": {"queue": "scrape"},
     "scraping.tasks.scrape_item_import_task": {"queue": "scrape"},
 }

@@ -1,5 +1,5 @@
-"""Deep learning on a user's images: recognition, background removal (style transfer:
-processing/stylise.py).
+"""Deep learning on a user's images: recognition and faces, background removal and portraits,
+privacy blur (style transfer: processing/stylise.py).
 
 The networks run on the `ml` queue only (CELERY_TASK_ROUTES). A missing or corrupt model is a
 state, not a crash: `model_problem` says what is missing and how to install it.
@@ -7,6 +7,7 @@ state, not a crash: `model_problem` says what is missing and how to install it.
 
 from datetime import timedelta
 
+import cv2
 import numpy as np
 from bson import ObjectId
 from django.conf import settings
@@ -15,16 +16,25 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gallery.imaging import load_rgb
-from gallery.models import Detection, Image
+from gallery.models import Detection, Face, Image
 from gallery.selectors import image_get
 from gallery.services import image_terms_refresh
 from jobs.models import Job
 from jobs.services import job_enqueue
 from processing.ml.detect import Detection as MlDetection
 from processing.ml.detect import detect_objects
-from processing.ml.manifest import DETECTOR, SEGMENTER, STYLE_PREDICTOR, STYLE_TRANSFORMER
-from processing.ml.segment import background_mask, remove_background
+from processing.ml.faces import Hide, detect_faces, hide_faces, portrait_blur
+from processing.ml.manifest import (
+    DETECTOR,
+    FACES,
+    SALIENT,
+    SEGMENTER,
+    STYLE_PREDICTOR,
+    STYLE_TRANSFORMER,
+)
+from processing.ml.segment import remove_background
 from processing.ml.store import ModelCorrupt, ModelMissing, model_path
+from processing.ml.subject import background_mask
 from processing.models import Version
 from processing.ops import color_rgb
 from processing.versions import Rendering, version_start
@@ -83,10 +93,10 @@ def recognise_enqueue(*, image: Image, force: bool = False) -> Job | None:
 
 
 def image_recognise(*, image: Image) -> list[Detection]:
+    """Objects, and faces where YuNet is installed (the face count becomes searchable)."""
+    pixels = _pixels(image, max_side=RECOGNITION_SIDE)
     found = detect_objects(
-        image=_pixels(image, max_side=RECOGNITION_SIDE),
-        threshold=settings.DETECTION_THRESHOLD,
-        model_dir=settings.MODEL_DIR,
+        image=pixels, threshold=settings.DETECTION_THRESHOLD, model_dir=settings.MODEL_DIR
     )
     detections = [
         Detection(
@@ -96,10 +106,20 @@ def image_recognise(*, image: Image) -> list[Detection]:
         )
         for item in found
     ]
+    faces: dict[str, object] = {}
+    if not model_problem(FACES):
+        boxes = detect_faces(image=pixels, model_dir=settings.MODEL_DIR)
+        faces = {
+            "faces": [
+                Face(score=round(face.score, 4), box=[round(v, 5) for v in face.box])
+                for face in boxes
+            ],
+            "face_count": len(boxes),
+        }
     Image.objects.filter(pk=image.pk).update(
-        detections=detections, recognised_at=timezone.now(), recognition_model=DETECTOR
+        detections=detections, recognised_at=timezone.now(), recognition_model=DETECTOR, **faces
     )
-    image_terms_refresh(image_id=image.pk)  # labels: searchable, counted in the choices
+    image_terms_refresh(image_id=image.pk)  # labels, faces: searchable, counted in the choices
     return detections
 
 
@@ -125,9 +145,14 @@ def background_remove_enqueue(
     color: str = "#ffffff",
     background_id: str = "",
     box: list[float] | None = None,
+    point: list[float] | None = None,
+    strength: float = 0.5,
+    mask_png: bytes | None = None,
 ) -> Version:
-    """Queue a background removal as a new version (ValueError: a background image that is
-    not one of the owner's, refused before anything is queued)."""
+    """Queue a background removal (or a portrait blur) as a new version (ValueError: a
+    background image that is not one of the owner's, refused before anything is queued).
+    `box` or `point` (relative) name the subject; `mask_png` is a mask the user touched up
+    (grey PNG at the image's aspect ratio), used instead of computing one."""
     if mode == "image" and _owned_image(image.owner_id, background_id) is None:
         raise ValueError("the background image is not one of your images")
     label = {
@@ -135,26 +160,50 @@ def background_remove_enqueue(
         "color": f"Background {color}",
         "blur": "Background blurred",
         "image": "Background replaced",
+        "portrait": "Portrait blur",
     }.get(mode, "Background")
+    if mask_png is not None:
+        label += " (mask touched up)"
     options = {
         "method": method,
         "mode": mode,
         "color": color,
         "background_id": background_id,
         "box": box,
+        "point": point,
+        "strength": max(0.0, min(float(strength), 1.0)),
+        "mask_edited": mask_png is not None,
     }
     return version_start(
-        image=image, kind=Version.Kind.BACKGROUND_REMOVED, label=label, options=options
+        image=image,
+        kind=Version.Kind.BACKGROUND_REMOVED,
+        label=label,
+        options=options,
+        mask=mask_png,
     )
+
+
+def _edited_mask(version: Version, *, width: int, height: int) -> np.ndarray:
+    """The touched-up mask stored with the version, at the given size, 0..1."""
+    with default_storage.open(version.mask.name, "rb") as file:
+        grey = load_rgb(file=file)[:, :, 0]
+    resized = cv2.resize(grey, (width, height), interpolation=cv2.INTER_LINEAR)
+    mask: np.ndarray = resized.astype(np.float32) / 255.0
+    return mask
 
 
 def background_render(version: Version) -> Rendering:
     options = version.options
     pixels = _pixels(version.image, max_side=ML_MAX_SIDE)
+    height, width = pixels.shape[:2]
+    if options.get("mask_edited") and version.mask.name:
+        mask = _edited_mask(version, width=width, height=height)
+        return _composite(version, pixels=pixels, mask=mask, notes={"method_used": "touched up"})
     box = tuple(options["box"]) if options.get("box") else None
+    point = tuple(options["point"]) if options.get("point") else None
     method = options.get("method", "auto")
-    if model_problem(SEGMENTER):  # the classical method needs no model
-        method = "grabcut"
+    if method == "auto" and model_problem(SALIENT) and model_problem(SEGMENTER):
+        method = "grabcut"  # the classical method needs no model
     if method == "grabcut" and box is None and model_problem(DETECTOR):
         box = (0.1, 0.1, 0.9, 0.9)  # no detector to find the subject: assume it is central
     known = version.image.detections if version.image.recognised_at else None
@@ -166,8 +215,34 @@ def background_render(version: Version) -> Rendering:
         ]
     )
     result = background_mask(
-        image=pixels, model_dir=settings.MODEL_DIR, method=method, box=box, detections=detections
+        image=pixels,
+        model_dir=settings.MODEL_DIR,
+        method=method,
+        box=box,
+        point=point,
+        detections=detections,
     )
+    notes: dict[str, object] = {
+        "method_used": result.method,
+        "subject": result.label,
+        "box_used": result.box,
+    }
+    rendering = _composite(version, pixels=pixels, mask=result.mask, notes=notes)
+    mask = np.rint(result.mask * 255).astype(np.uint8)
+    return Rendering(pixels=rendering.pixels, mask=mask, notes=notes)
+
+
+def _composite(
+    version: Version, *, pixels: np.ndarray, mask: np.ndarray, notes: dict[str, object]
+) -> Rendering:
+    """The output of a background version from its mask: a mode of remove_background, or the
+    portrait blur. The mask is not returned: a touched-up one stays the version's own."""
+    options = version.options
+    if options.get("mode") == "portrait":
+        output = portrait_blur(
+            image=pixels, mask=mask, strength=float(options.get("strength", 0.5))
+        )
+        return Rendering(pixels=output, notes=notes)
     background = None
     if options.get("mode") == "image":
         other = _owned_image(version.owner_id, options.get("background_id", ""))
@@ -176,13 +251,48 @@ def background_render(version: Version) -> Rendering:
         background = _pixels(other, max_side=ML_MAX_SIDE)
     output = remove_background(
         image=pixels,
-        mask=result.mask,
+        mask=mask,
         mode=options.get("mode"),
         color=color_rgb(options.get("color") or "#ffffff"),
         background=background,
     )
-    mask = np.rint(result.mask * 255).astype(np.uint8)
-    return Rendering(pixels=output, mask=mask, notes={"method_used": result.method})
+    return Rendering(pixels=output, notes=notes)
+
+
+# Faces -----------------------------------------------------------------------------------------
+
+
+def faces_hide_enqueue(
+    *, image: Image, how: str = "blur", faces: list[int] | None = None
+) -> Version:
+    """Queue a version with every face (or the chosen ones, by their index in image.faces)
+    blurred or pixelated (ValueError: no faces found, or an unknown choice)."""
+    if how not in ("blur", "pixelate"):
+        raise ValueError("Choose blur or pixelation.")
+    if not image.face_count:
+        raise ValueError("No faces were found in this image.")
+    chosen = sorted(set(faces)) if faces else list(range(len(image.faces)))
+    if any(not 0 <= index < len(image.faces) for index in chosen):
+        raise ValueError("Choose faces found in this image.")
+    what = "every face" if len(chosen) == len(image.faces) else f"{len(chosen)} of the faces"
+    label = f"{'Blurred' if how == 'blur' else 'Pixelated'}: {what}"
+    return version_start(
+        image=image,
+        kind=Version.Kind.FACES_HIDDEN,
+        label=label,
+        options={"how": how, "faces": chosen},
+    )
+
+
+def faces_hide_render(version: Version) -> Rendering:
+    """The full-size original with the chosen faces hidden (their boxes are relative)."""
+    with default_storage.open(version.image.original.name, "rb") as file:
+        pixels = load_rgb(file=file)
+    faces = version.image.faces or []
+    boxes = [tuple(faces[i].box) for i in version.options.get("faces", []) if i < len(faces)]
+    how: Hide = "pixelate" if version.options.get("how") == "pixelate" else "blur"
+    output = hide_faces(image=pixels, boxes=boxes, how=how)
+    return Rendering(pixels=output, notes={"faces_hidden": len(boxes)})
 
 
 def ml_status(*, staff: bool = False) -> dict[str, str]:
@@ -190,7 +300,8 @@ def ml_status(*, staff: bool = False) -> dict[str, str]:
     staff see what is missing where (a server path); other users are told to ask them."""
     status = {
         "recognition": model_problem(DETECTOR),
-        "background": model_problem(SEGMENTER, DETECTOR),
+        "background": model_problem(SALIENT, SEGMENTER, DETECTOR),
+        "faces": model_problem(FACES),
         "style": model_problem(STYLE_PREDICTOR, STYLE_TRANSFORMER),
     }
     return status if staff else {key: NOT_INSTALLED if text else "" for key, text in status.items()}

@@ -29,8 +29,9 @@ def owned_image_check(*, owner_id: ObjectId | None, image_id: str) -> str:
 class BackgroundForm(forms.Form):
     method = forms.ChoiceField(
         choices=[
-            ("auto", "Automatic (segmentation, or GrabCut for other subjects)"),
-            ("deeplab", "Segmentation model (people, animals, vehicles, furniture)"),
+            ("auto", "Automatic (all the models together, any subject)"),
+            ("salient", "Salient object model alone (U²-Net-p)"),
+            ("deeplab", "Segmentation model alone (people, animals, vehicles, furniture)"),
             ("grabcut", "GrabCut (classical, any subject)"),
         ],
         initial="auto",
@@ -41,8 +42,17 @@ class BackgroundForm(forms.Form):
             ("color", "A colour"),
             ("blur", "A blur of the original"),
             ("image", "Another of my images"),
+            ("portrait", "Portrait: the background blurred, softly"),
         ],
         initial="transparent",
+    )
+    strength = forms.FloatField(
+        min_value=0.0,
+        max_value=1.0,
+        initial=0.5,
+        required=False,
+        label="Blur strength (portrait)",
+        widget=forms.NumberInput(attrs={"type": "range", "step": "0.05", "min": "0", "max": "1"}),
     )
     color = forms.CharField(
         initial="#ffffff",
@@ -57,6 +67,7 @@ class BackgroundForm(forms.Form):
         widget=ImagePicker(choose="Choose one of your images…"),
     )
     box = forms.CharField(required=False, widget=forms.HiddenInput)
+    point = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, owner_id: ObjectId | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -85,6 +96,22 @@ class BackgroundForm(forms.Form):
         if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
             raise forms.ValidationError("The box must lie inside the image.")
         return values
+
+    def clean_point(self) -> list[float] | None:
+        raw = self.cleaned_data.get("point") or ""
+        if not raw:
+            return None
+        try:
+            values = [float(part) for part in raw.split(",")]
+        except ValueError:
+            raise forms.ValidationError("The point must be two numbers.") from None
+        if len(values) != 2 or not all(0 <= value <= 1 for value in values):
+            raise forms.ValidationError("The point must lie inside the image.")
+        return values
+
+    def clean_strength(self) -> float:
+        value = self.cleaned_data.get("strength")
+        return 0.5 if value is None else float(value)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -138,3 +165,25 @@ class StyleForm(forms.Form):
         if not data.get("artwork") and not data.get("style_image_id"):
             raise forms.ValidationError("Choose an artwork or one of your images as the style.")
         return data
+
+
+class FacesForm(forms.Form):
+    how = forms.ChoiceField(
+        choices=[("blur", "Blur"), ("pixelate", "Pixelate")], initial="blur", label="Hide by"
+    )
+    faces = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        label="Faces (none chosen: every face)",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, count: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["faces"].choices = [(i, f"Face {i + 1}") for i in range(count)]  # type: ignore[attr-defined]
+
+
+class MaskForm(forms.Form):
+    """A touched-up mask: a PNG the brush canvas drew, checked by content in the view."""
+
+    mask = forms.FileField()

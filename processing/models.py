@@ -14,6 +14,7 @@ class Version(models.Model):
         EDIT = "edit", "Edit"
         BACKGROUND_REMOVED = "background_removed", "Background removed"
         STYLISED = "stylised", "Stylised"
+        FACES_HIDDEN = "faces_hidden", "Faces hidden"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Rendering"

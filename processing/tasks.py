@@ -6,6 +6,7 @@ from gallery.models import Image
 from jobs.services import job_run
 from processing.deep import (
     background_render,
+    faces_hide_render,
     image_recognise,
     recognise_enqueue,
     recognition_sweep,
@@ -55,3 +56,10 @@ def recognition_sweep_task() -> int:
 @shared_task
 def versions_sweep_task() -> int:
     return versions_sweep()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def faces_hide_task(version_id: str, job_id: str | None = None) -> None:
+    job_run(
+        job_id=job_id, work=lambda: version_run(version_id=version_id, render=faces_hide_render)
+    )

@@ -20,6 +20,13 @@ urlpatterns = [
         name="remove_background",
     ),
     path("images/<objectid:image_id>/stylise/", views.stylise_view, name="stylise"),
+    path("images/<objectid:image_id>/hide-faces/", views.faces_hide_view, name="hide_faces"),
+    path("versions/<objectid:version_id>/mask/", views.mask_touchup, name="mask_touchup"),
+    path(
+        "versions/<objectid:version_id>/mask/save/",
+        views.mask_touchup_save,
+        name="mask_touchup_save",
+    ),
     path("versions/<objectid:version_id>/status/", views.version_status, name="version_status"),
     path(
         "versions/<objectid:version_id>/file/<str:kind>/", views.version_file, name="version_file"

@@ -60,6 +60,7 @@ _RENDER_TASKS = {
         Job.Kind.REMOVE_BACKGROUND,
     ),
     Version.Kind.STYLISED: ("processing.tasks.stylise_task", Job.Kind.STYLISE),
+    Version.Kind.FACES_HIDDEN: ("processing.tasks.faces_hide_task", Job.Kind.RENDER),
 }
 
 
@@ -70,8 +71,10 @@ def version_start(
     label: str,
     recipe: list[dict[str, Any]] | None = None,
     options: dict[str, Any] | None = None,
+    mask: bytes | None = None,
 ) -> Version:
-    """Record a pending version of the image, then queue its render on a worker."""
+    """Record a pending version of the image, then queue its render on a worker. `mask`: an
+    encoded mask the user made, stored with the version before its render starts."""
     version = Version.objects.create(
         image=image,
         owner_id=image.owner_id,
@@ -80,6 +83,10 @@ def version_start(
         recipe=recipe or [],
         options=options or {},
     )
+    if mask is not None:
+        name = version_name(owner_id=version.owner_id, version_id=version.pk, suffix="_mask.png")
+        version.mask = default_storage.save(name, ContentFile(mask))
+        Version.objects.filter(pk=version.pk).update(mask=version.mask.name)
     _render_enqueue(version)
     return version
 

@@ -17,10 +17,16 @@ from gallery.selectors import image_get, images_owned
 from imagesite.converters import object_ids
 from imagesite.http import found_or_404
 from imagesite.media import private_file_response
-from processing.deep import background_remove_enqueue, ml_status, recognise_enqueue
+from processing.deep import (
+    background_remove_enqueue,
+    faces_hide_enqueue,
+    ml_status,
+    recognise_enqueue,
+)
 from processing.downloads import zip_entries, zip_stream
 from processing.editor import OP_GROUPS, editor_preview_uri
-from processing.forms import BackgroundForm, StyleForm
+from processing.forms import BackgroundForm, FacesForm, MaskForm, StyleForm
+from processing.masks import MaskError, mask_png_check
 from processing.models import Version
 from processing.ops import OpError
 from processing.recipes import RecipeError, Step, recipe_from_json
@@ -67,6 +73,7 @@ def image_panel(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
         "background_form": BackgroundForm(owner_id=request.user.pk),
         "style_form": StyleForm(artworks=style_choices(), owner_id=request.user.pk),
         "artworks": artworks_installed(),
+        "faces_form": FacesForm(count=len(image.faces or [])),
     }
     template = "processing/panel.html#panel" if request.htmx else "processing/panel.html"
     return render(request, template, context)
@@ -219,7 +226,7 @@ def selection_download(request: AuthedRequest) -> HttpResponseBase:
     return response
 
 
-def _form_errors(form: BackgroundForm | StyleForm) -> str:
+def _form_errors(form: BackgroundForm | StyleForm | FacesForm | MaskForm) -> str:
     return " ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
@@ -276,3 +283,67 @@ def artwork_thumb(request: AuthedRequest, name: str) -> HttpResponse:
     if name not in {artwork.name for artwork in artworks_installed()}:
         raise Http404("no such artwork")
     return HttpResponse(artwork_thumbnail(name=name), content_type="image/jpeg")
+
+
+@require_POST
+def faces_hide_view(request: AuthedRequest, image_id: ObjectId) -> HttpResponse:
+    """Every face (or the chosen ones) blurred or pixelated, as a new version."""
+    image = _owned_image(request, image_id)
+    form = FacesForm(request.POST, count=len(image.faces or []))
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("gallery:image_detail", image.pk)
+    try:
+        faces_hide_enqueue(
+            image=image, how=form.cleaned_data["how"], faces=form.cleaned_data["faces"]
+        )
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Hiding the faces: a new version appears below.")
+    return redirect("gallery:image_detail", image.pk)
+
+
+def _touchable(request: AuthedRequest, version_id: ObjectId) -> Version:
+    version = _owned_version(request, version_id)
+    if version.kind != Version.Kind.BACKGROUND_REMOVED or not version.mask.name:
+        raise Http404("no mask to touch up")
+    return version
+
+
+@login_required
+@require_GET
+def mask_touchup(request: AuthedRequest, version_id: ObjectId) -> HttpResponse:
+    """The brush: the picture with the version's mask over it, to add to or take from."""
+    version = _touchable(request, version_id)
+    return render(request, "processing/mask.html", {"version": version, "image": version.image})
+
+
+@login_required
+@require_POST
+def mask_touchup_save(request: AuthedRequest, version_id: ObjectId) -> HttpResponse:
+    """A new version from the touched-up mask, in the same mode as the one touched up."""
+    version = _touchable(request, version_id)
+    image = version.image
+    form = MaskForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("processing:mask_touchup", version.pk)
+    try:
+        data = mask_png_check(
+            form.cleaned_data["mask"].read(), width=image.width, height=image.height
+        )
+        options = version.options
+        background_remove_enqueue(
+            image=image,
+            mode=options.get("mode", "transparent"),
+            color=options.get("color") or "#ffffff",
+            background_id=options.get("background_id") or "",
+            strength=float(options.get("strength", 0.5)),
+            mask_png=data,
+        )
+    except (MaskError, ValueError) as error:
+        messages.error(request, str(error))
+        return redirect("processing:mask_touchup", version.pk)
+    messages.success(request, "The touched-up mask is being applied: a new version appears below.")
+    return redirect("gallery:image_detail", image.pk)

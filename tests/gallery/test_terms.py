@@ -9,6 +9,7 @@ from gallery.terms import (
     PAIRED_KEYS,
     facet_counts_delta,
     image_terms,
+    is_facet,
     search_pair,
     search_terms,
     word_terms,
@@ -88,3 +89,20 @@ def test_an_image_that_matches_a_search_carries_its_pair_or_overflow(
     wanted = search_terms(" ".join(query))
     if set(wanted) <= terms and (pair := search_pair(wanted)):
         assert pair in terms or OVERFLOW in terms
+
+
+def test_faces_are_facets_only_once_looked_for():
+    assert not [t for t in image_terms(title="x") if t.startswith("faces:")]
+    assert {"faces:0"} == {t for t in image_terms(face_count=0) if t.startswith("faces:")}
+    two = {t for t in image_terms(face_count=2) if t.startswith("faces:")}
+    assert two == {"faces:2", "faces:any"}
+    assert "faces:6+" in image_terms(face_count=42)
+    assert all(is_facet(t) for t in two)
+
+
+def test_a_search_for_faces_asks_for_the_facet():
+    assert search_terms("faces:2 beach") == ["faces:2", "beach"]
+    assert search_terms("FACES:any") == ["faces:any"]
+    assert search_terms("faces:none") == ["faces:0"]
+    assert search_terms("faces:50") == ["faces:6+"]
+    assert search_terms("surfaces:2") == ["surfaces", "2"]  # only a whole word asks for faces

@@ -85,7 +85,7 @@ def test_background_removal_makes_a_transparent_png_and_its_mask(
     assert 0.05 < (alpha > 127).mean() < 0.95  # a subject kept, a background removed
     assert ((alpha > 0) & (alpha < 255)).any()  # soft edges
     assert version.mask.name
-    assert version.options["method_used"] in ("deeplab", "grabcut")
+    assert version.options["method_used"]  # which candidate mask won (salient, grabcut...)
 
 
 def test_style_transfer_makes_a_stylised_version(client, user, corpus, installed_models) -> None:

@@ -14,7 +14,7 @@ from PIL import Image as PILImage
 
 from processing.ml import runtime
 from processing.ml.detect import Detection, detect_objects, detector
-from processing.ml.manifest import MODELS, SEGMENTER, STYLE_ARTWORKS, model_spec
+from processing.ml.manifest import MODELS, STYLE_ARTWORKS
 from processing.ml.metrics import (
     COCO_TO_VOC,
     Labelled,
@@ -27,10 +27,8 @@ from processing.ml.metrics import (
     yolo_polygons_read,
 )
 from processing.ml.segment import (
-    background_mask,
     foreground_mask,
     grabcut_mask,
-    main_object_box,
     remove_background,
 )
 from processing.ml.store import model_install
@@ -262,43 +260,6 @@ def test_a_chosen_class_limits_the_mask(corpus, model_dir):
     assert (cars >= 0.5).mean() < 0.01
     with pytest.raises(ValueError, match="not VOC classes: giraffe"):
         foreground_mask(image=image, model_dir=model_dir, classes=["giraffe"])
-
-
-@pytest.mark.parametrize(
-    ("stem", "subject"), [("000000000034", "zebra"), ("000000000636", "toilet")]
-)
-def test_auto_uses_grabcut_on_the_detected_box_for_a_non_voc_subject(
-    corpus, model_dir, stem, subject
-):
-    image = coco_image(corpus, stem, folder="coco128-seg")
-    height, width = image.shape[:2]
-    truth = next(
-        mask
-        for label, mask in instance_masks(corpus, stem, width=width, height=height)
-        if label == subject
-    )
-    result = background_mask(image=image, model_dir=model_dir)
-    assert result.method == "grabcut"
-    assert result.box is not None
-    assert mask_iou(predicted=result.mask, truth=truth) >= GRABCUT_IOU_FLOOR
-
-
-def test_auto_keeps_deeplab_for_a_voc_subject_and_reuses_given_detections(corpus, model_dir):
-    image = coco_image(corpus, "000000000394", folder="coco128-seg")
-    detections = detect_objects(image=image, model_dir=model_dir)
-    assert main_object_box(detections) is not None
-    result = background_mask(image=image, model_dir=model_dir, detections=detections)
-    assert result.method == "deeplab"
-    assert result.box is None
-
-
-def test_auto_and_grabcut_work_without_the_detector(models_dir, corpus, tmp_path):
-    model_install(spec=model_spec(name=SEGMENTER), source_dir=models_dir, model_dir=tmp_path)
-    image = coco_image(corpus, "000000000394", folder="coco128-seg")
-    assert background_mask(image=image, model_dir=tmp_path).method == "deeplab"
-    result = background_mask(image=image, model_dir=tmp_path, method="grabcut")
-    assert result.method == "grabcut"
-    assert result.box == (0.1, 0.1, 0.9, 0.9)  # nothing detected: the centre
 
 
 def test_grabcut_from_a_box_needs_no_model(models_dir):

@@ -22,7 +22,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from django.utils import timezone
 
-from gallery.models import Image, TermCount
+from gallery.models import Image, PartialUpload, TermCount
 from gallery.terms import ALL, FACET_KINDS, OVERFLOW, facet, search_pair, search_terms
 from imagesite.mongo import collection_for
 
@@ -348,3 +348,8 @@ def image_get(*, owner_id: ObjectId, image_id: ObjectId) -> Image | None:
 
 def images_owned(*, owner_id: ObjectId, image_ids: list[ObjectId]) -> list[Image]:
     return list(Image.objects.filter(owner_id=owner_id, pk__in=image_ids))
+
+
+def partial_get(*, owner_id: ObjectId, upload_id: ObjectId) -> PartialUpload | None:
+    """A chunked upload in progress, if it is the user's."""
+    return PartialUpload.objects.filter(owner_id=owner_id, pk=upload_id).first()  # type: ignore[misc]

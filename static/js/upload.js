@@ -20,18 +20,24 @@
   const startUrl = form.dataset.chunkedUrl;
   const parallel = 3;
   const pollingRows = 24; // rows past these stop asking for their image's status
+  const openUpTo = 5; // a few files show their results; more are folded under the summary
+  let folded = false; // the person opened or closed the list: leave it so
   const maxRetries = 8;
   const IMAGE_NAME = /\.(jpe?g|jpe|png|webp|gif|tiff?|bmp|heic|heif|avif)$/i;
   const queue = [];
   const counts = { total: 0, done: 0, stored: 0, duplicate: 0, refused: 0, failed: 0, skipped: 0 };
+  const bytes = { total: 0, done: 0 }; // the bar moves by bytes, the line counts files
+  const active = new Set();
   let running = 0;
   let processed = 0;
   const number = new Intl.NumberFormat("en");
 
   function render() {
     summary.hidden = counts.total === 0 && counts.skipped === 0;
-    overall.max = Math.max(counts.total, 1);
-    overall.value = counts.done;
+    let sending = 0;
+    for (const entry of active) sending += entry.sent;
+    overall.max = Math.max(bytes.total, 1);
+    overall.value = bytes.done + sending;
     const parts = [number.format(counts.done) + " of " + number.format(counts.total)];
     if (counts.refused) parts.push(number.format(counts.refused) + " refused");
     if (counts.duplicate) parts.push(number.format(counts.duplicate) + " already in the gallery");
@@ -40,6 +46,7 @@
     summaryText.textContent = parts.join(", ");
     summary.classList.toggle("upload-complete", counts.done === counts.total && running === 0);
     fileCount.textContent = number.format(list.children.length);
+    if (!folded) details.open = counts.total <= openUpTo;
   }
 
   function row(name) {
@@ -136,10 +143,15 @@
       const end = Math.min(offset + chunk, file.size);
       const answer = await request("POST", url, file.slice(offset, end),
         { "Upload-Offset": String(offset), "Content-Type": "application/offset+octet-stream" },
-        (loaded) => { view.bar.value = Math.round(((offset + loaded) / file.size) * 100); });
+        (loaded) => {
+          entry.sent = offset + loaded;
+          view.bar.value = Math.round((entry.sent / file.size) * 100);
+          render();
+        });
       if (answer.html) return settle(view, answer.html);
       if (answer.json && (answer.status === 200 || answer.status === 409)) {
         offset = answer.json.offset;
+        entry.sent = offset;
         retries = 0;
         view.bar.value = Math.round((offset / file.size) * 100);
         continue;
@@ -159,8 +171,12 @@
     while (running < parallel && queue.length) {
       const entry = queue.shift();
       running += 1;
+      entry.sent = 0;
+      active.add(entry);
       send(entry, row(entry.path)).finally(() => {
         running -= 1;
+        active.delete(entry);
+        bytes.done += entry.file.size;
         counts.done += 1;
         render();
         next();
@@ -175,6 +191,7 @@
       if ((file.type && file.type.startsWith("image/")) || IMAGE_NAME.test(file.name)) {
         queue.push(entry);
         counts.total += 1;
+        bytes.total += file.size;
       } else {
         counts.skipped += 1; // the server checks every file by content; these are not sent
       }
@@ -240,5 +257,6 @@
   zone.addEventListener("drop", (event) => {
     dropped(event.dataTransfer).then(add);
   });
+  details.querySelector("summary").addEventListener("click", () => { folded = true; });
   render();
 })();

@@ -144,7 +144,6 @@ class LibraryFile(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["folder", "last_scan"]),
             models.Index(fields=["folder", "missing_since"]),
         ]
         constraints = [

@@ -28,7 +28,7 @@ def folder_resolve(*, path: str, roots: list[str]) -> str:
     """The real path of a folder under one of the roots (each resolved too), or FolderRefused."""
     if not roots:
         raise FolderRefused("No library roots are configured (LIBRARY_ROOTS).")
-    if not os.path.isabs(path):
+    if not os.path.isabs(path) or "\x00" in path:
         raise FolderRefused("Give an absolute path.")
     real = os.path.realpath(path)
     if not any(within(real, os.path.realpath(root)) for root in roots):
@@ -85,11 +85,8 @@ def _walk(path: str, prefix: Key, after: Key) -> Iterator[Entry]:
 
 
 def count_files(folder: str) -> int:
-    """Files and links below the folder (names only, no stat of each): the scan's total."""
-    total = 0
-    for _, _, files in os.walk(folder):
-        total += len(files)
-    return total
+    """The entries the walk will see (the scan's total for its progress)."""
+    return sum(1 for _ in walk(folder))
 
 
 class NotAFile(OSError):

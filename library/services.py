@@ -40,7 +40,8 @@ from library.paths import walk as folder_walk
 logger = logging.getLogger(__name__)
 SCAN_TASK = "library.tasks.library_scan_task"
 SCAN_JOB_KIND = "library_scan"  # a kind of its own (jobs lists no choice for it)
-BATCH = 100  # files per checkpoint
+BATCH = 100  # files to import (or check) per checkpoint
+UNCHANGED_BATCH = 2000  # files per checkpoint at most, unchanged ones included
 SLICE_S = 20.0  # a slice queues the next one after this long, so other work gets the worker
 MAX_FAILURES_KEPT = 50
 
@@ -140,12 +141,40 @@ class BatchCounts:
     reasons: Counter[str] = field(default_factory=Counter)
     failures: list[dict[str, str]] = field(default_factory=list)
 
-    def add(self, record: LibraryFile) -> None:
-        self.outcomes[record.outcome] += 1
-        if record.outcome == LibraryFile.Outcome.SKIPPED:
-            self.reasons[record.reason or "rejected"] += 1
-        elif record.outcome == LibraryFile.Outcome.FAILED:
-            self.failures.append({"path": record.relpath, "reason": record.reason})
+    def add(self, *, outcome: str, reason: str, relpath: str) -> None:
+        self.outcomes[outcome] += 1
+        if outcome == LibraryFile.Outcome.SKIPPED:
+            self.reasons[reason or "rejected"] += 1
+        elif outcome == LibraryFile.Outcome.FAILED:
+            self.failures.append({"path": relpath, "reason": reason})
+
+
+Known = dict[str, dict[str, Any]]  # relpath -> the fields of its record a scan compares
+_KNOWN_FIELDS = {
+    "relpath": 1,
+    "size": 1,
+    "mtime_ns": 1,
+    "outcome": 1,
+    "reason": 1,
+    "last_scan_id": 1,
+    "missing_since": 1,
+}
+
+
+def _known(folder_id: ObjectId) -> Known:
+    """Every record of the folder, read once per slice (one indexed query): a file whose size
+    and modification time match its record is unchanged and costs no query and no write."""
+    records = collection_for(LibraryFile).find({"folder_id": folder_id}, _KNOWN_FIELDS)
+    return {record["relpath"]: record for record in records}
+
+
+def _unchanged(record: dict[str, Any] | None, entry: Entry) -> bool:
+    return (
+        record is not None
+        and record.get("missing_since") is None
+        and record.get("outcome") != LibraryFile.Outcome.FAILED
+        and (record.get("size"), record.get("mtime_ns")) == (entry.size, entry.mtime_ns)
+    )
 
 
 def scan_run(*, scan_id: str, generation: int) -> None:
@@ -169,13 +198,14 @@ def scan_run(*, scan_id: str, generation: int) -> None:
         return
     if scan.files_total is None:
         LibraryScan.objects.filter(pk=scan.pk).update(files_total=count_files(path))
+    known = _known(folder.pk)
     deadline = time.monotonic() + SLICE_S
     while True:
-        entries = _next_batch(path, scan.cursor)
+        entries = _next_batch(path, scan.cursor, known)
         if not entries:
-            scan_finish(scan=scan)
+            scan_finish(scan=scan, path=path)
             return
-        counts = _batch_process(scan, folder=folder, path=path, entries=entries)
+        counts = _batch_process(scan, folder=folder, path=path, entries=entries, known=known)
         if not _checkpoint(scan, entries=entries, counts=counts):
             return  # paused meanwhile, or another slice moved on: that one carries on
         if time.monotonic() > deadline:
@@ -183,46 +213,45 @@ def scan_run(*, scan_id: str, generation: int) -> None:
             return
 
 
-def _next_batch(path: str, cursor: list[str]) -> list[Entry]:
-    batch = []
+def _next_batch(path: str, cursor: list[str], known: Known) -> list[Entry]:
+    """The next BATCH files that need work, with the unchanged ones between them (up to
+    UNCHANGED_BATCH in all): a rescan of an unchanged folder checkpoints rarely."""
+    batch, work = [], 0
     for entry in folder_walk(path, after=tuple(cursor)):
         batch.append(entry)
-        if len(batch) >= BATCH:
+        work += not _unchanged(known.get(entry.relpath), entry)
+        if work >= BATCH or len(batch) >= UNCHANGED_BATCH:
             break
     return batch
 
 
 def _batch_process(
-    scan: LibraryScan, *, folder: LibraryFolder, path: str, entries: list[Entry]
+    scan: LibraryScan, *, folder: LibraryFolder, path: str, entries: list[Entry], known: Known
 ) -> BatchCounts:
     counts = BatchCounts()
-    known = {
-        record.relpath: record
-        for record in LibraryFile.objects.filter(
-            folder=folder, relpath__in=[entry.relpath for entry in entries]
-        )
-    }
-    unchanged: list[ObjectId] = []
     for entry in entries:
-        record = known.get(entry.relpath)
-        if record is not None and record.last_scan_id == scan.pk:
-            counts.add(record)  # done before this slice's worker died: count it again, once
+        seen = known.get(entry.relpath)
+        if seen is not None and seen.get("last_scan_id") == scan.pk:
+            # done before this slice's worker died: count it again, once
+            counts.add(
+                outcome=seen["outcome"], reason=seen.get("reason", ""), relpath=entry.relpath
+            )
             continue
-        if (
-            record is not None
-            and record.missing_since is None
-            and record.outcome != LibraryFile.Outcome.FAILED
-            and (record.size, record.mtime_ns) == (entry.size, entry.mtime_ns)
-        ):
-            unchanged.append(record.pk)
-            record.outcome = LibraryFile.Outcome.UNCHANGED
-            counts.add(record)
+        if _unchanged(seen, entry):
+            counts.add(outcome=LibraryFile.Outcome.UNCHANGED, reason="", relpath=entry.relpath)
             continue
-        counts.add(_file_process(scan, folder=folder, path=path, entry=entry, record=record))
-    if unchanged:  # one write for the whole batch: a rescan of an unchanged folder is fast
-        LibraryFile.objects.filter(pk__in=unchanged).update(
-            last_scan=scan.pk, outcome=LibraryFile.Outcome.UNCHANGED, reason=""
-        )
+        record = LibraryFile.objects.filter(pk=seen["_id"]).first() if seen else None
+        done = _file_process(scan, folder=folder, path=path, entry=entry, record=record)
+        counts.add(outcome=done.outcome, reason=done.reason, relpath=done.relpath)
+        known[entry.relpath] = {
+            "_id": done.pk,
+            "size": done.size,
+            "mtime_ns": done.mtime_ns,
+            "outcome": done.outcome,
+            "reason": done.reason,
+            "last_scan_id": scan.pk,
+            "missing_since": None,
+        }
     return counts
 
 
@@ -257,6 +286,7 @@ def _file_process(
             image, created = image_create(
                 owner=scan.owner, file=file, name=entry.key[-1], source=Image.Source.LIBRARY
             )
+            created = created or _lost_import(scan, image=image, record=record)
     except NotAFile as error:
         record.outcome, record.reason = LibraryFile.Outcome.SKIPPED, error.reason
     except ValidationError as error:
@@ -282,6 +312,18 @@ def _file_process(
             _image_retire(previous_image_id, keep=record)
     record.save()
     return record
+
+
+def _lost_import(scan: LibraryScan, *, image: Image, record: LibraryFile) -> bool:
+    """Whether this "duplicate" is the image this scan imported just before its worker died,
+    before the file's record was written: a library image made since the scan started that no
+    other file's record names."""
+    return (
+        image.source == Image.Source.LIBRARY
+        and scan.started_at is not None
+        and image.uploaded_at >= scan.started_at
+        and not LibraryFile.objects.filter(image_id=image.pk).exclude(pk=record.pk).exists()
+    )
 
 
 def _unhide(record: LibraryFile) -> None:
@@ -331,19 +373,26 @@ def _checkpoint(scan: LibraryScan, *, entries: list[Entry], counts: BatchCounts)
     return True
 
 
-def scan_finish(*, scan: LibraryScan, now: datetime | None = None) -> None:
-    """After the walk: files not seen are missing (the images stay, for the grace period);
-    those missing past LIBRARY_MISSING_GRACE_S leave the gallery (hidden: trash where there is
-    one); then the scan is finished."""
+def scan_finish(*, scan: LibraryScan, path: str, now: datetime | None = None) -> None:
+    """After the walk: files no longer in the folder (a walk of the names, compared with the
+    records) are missing, their images kept for the grace period; those missing past
+    LIBRARY_MISSING_GRACE_S leave the gallery (hidden: trash where there is one); then the scan
+    is finished."""
     now = now or timezone.now()
     folder_id = scan.folder_id
-    gone = LibraryFile.objects.filter(folder_id=folder_id, missing_since=None).exclude(
-        last_scan_id=scan.pk
-    )
-    removed = gone.update(missing_since=now)
+    present = {entry.relpath for entry in folder_walk(path)}
+    gone = [
+        record["_id"]
+        for relpath, record in _known(folder_id).items()
+        if relpath not in present and record.get("missing_since") is None
+    ]
+    if gone:
+        collection_for(LibraryFile).update_many(
+            {"_id": {"$in": gone}}, {"$set": {"missing_since": now}}
+        )
     trashed = files_trash(folder_id=folder_id, now=now)
     LibraryScan.objects.filter(pk=scan.pk, status=LibraryScan.Status.RUNNING).update(
-        status=LibraryScan.Status.SUCCEEDED, finished_at=now, removed=removed, trashed=trashed
+        status=LibraryScan.Status.SUCCEEDED, finished_at=now, removed=len(gone), trashed=trashed
     )
 
 
@@ -351,20 +400,27 @@ def files_trash(*, folder_id: ObjectId, now: datetime) -> int:
     """Hide the images whose files have been missing past the grace period (the gallery has no
     trash yet: hidden is the nearest state, and a file that comes back shows its image again)."""
     cutoff = now - timedelta(seconds=settings.LIBRARY_MISSING_GRACE_S)
-    expired = LibraryFile.objects.filter(  # type: ignore[misc]
-        folder_id=folder_id,
-        missing_since__lte=cutoff,
-        hidden_by_library=False,
-        owns_image=True,
-        image__isnull=False,
+    expired = list(
+        collection_for(LibraryFile).find(  # a flat filter: (folder, missing_since) index
+            {"folder_id": folder_id, "missing_since": {"$lte": cutoff}},
+            {"image_id": 1, "owns_image": 1, "hidden_by_library": 1},
+        )
     )
-    records = list(expired)
-    image_ids = [record.image_id for record in records]
-    images_hide(images=Image.objects.filter(pk__in=image_ids), hidden=True)
-    LibraryFile.objects.filter(pk__in=[record.pk for record in records]).update(
-        hidden_by_library=True
+    expired = [
+        record
+        for record in expired
+        if record.get("image_id")
+        and record.get("owns_image")
+        and not record.get("hidden_by_library")
+    ]
+    if not expired:
+        return 0
+    images_hide(images=Image.objects.filter(pk__in=[r["image_id"] for r in expired]), hidden=True)
+    collection_for(LibraryFile).update_many(
+        {"_id": {"$in": [record["_id"] for record in expired]}},
+        {"$set": {"hidden_by_library": True}},
     )
-    return len(records)
+    return len(expired)
 
 
 def _scan_fail(scan: LibraryScan, message: str) -> None:

@@ -156,9 +156,10 @@ def test_a_scan_that_dies_mid_batch_resumes_where_it_stopped_and_counts_nothing_
 
     def dying_create(**kwargs):  # noqa: ANN003, ANN202
         calls["n"] += 1
-        if calls["n"] == 8:  # in the second batch, after two of its files were imported
+        made = real_create(**kwargs)
+        if calls["n"] == 8:  # in the second batch: its third image stored, its record not
             raise WorkerKilled
-        return real_create(**kwargs)
+        return made
 
     monkeypatch.setattr(library_services, "image_create", dying_create)
     folder = folder_attach(owner=user, path=str(folder_path), attached_by=staff, scan=False)
@@ -168,7 +169,7 @@ def test_a_scan_that_dies_mid_batch_resumes_where_it_stopped_and_counts_nothing_
     scan.refresh_from_db()
     assert scan.files_seen == 5
     assert scan.imported == 5
-    assert Image.objects.filter(owner=user).count() == 7
+    assert Image.objects.filter(owner=user).count() == 8
     monkeypatch.setattr(library_services, "image_create", real_create)
     scan_run(scan_id=str(scan.pk), generation=scan.generation)  # the job, sent again
     scan.refresh_from_db()

@@ -28,6 +28,7 @@ from _django import BASE_DIR
 from faults import App
 from pipeline import CORPUS
 from pipeline import run as pipeline_run
+from upload import Session
 
 from imagesite.embedded_db import free_port
 
@@ -74,14 +75,18 @@ def scan_wait(scans: pymongo.collection.Collection, scan_id: object, timeout: fl
     raise RuntimeError(f"scan {scan_id} did not finish in {timeout:.0f} s")
 
 
-def scan_start(env: dict[str, str], folder_id: str) -> object:
-    from bson import ObjectId
+def scan_start(session: Session, folder_id: str, scans: pymongo.collection.Collection) -> object:
+    """*Scan now* on the folder's page, as a person would; the new scan's id."""
+    import urllib.request
 
-    code = (
-        "from library.models import LibraryFolder; from library.services import scan_start; "
-        f"print(scan_start(folder=LibraryFolder.objects.get(pk={folder_id!r})).pk)"
+    before = {doc["_id"] for doc in scans.find({}, {"_id": 1})}
+    request = urllib.request.Request(
+        f"{session.base}/library/{folder_id}/scan/",
+        data=b"",
+        headers={"X-CSRFToken": session.token, "Referer": f"{session.base}/library/"},
     )
-    return ObjectId(manage(env, code).split()[-1])
+    session.opener.open(request, timeout=60).read()
+    return next(doc["_id"] for doc in scans.find({}, {"_id": 1}) if doc["_id"] not in before)
 
 
 def library_run(files: int, sources: list[Path], *, timeout: float = 900) -> dict[str, float]:
@@ -115,6 +120,8 @@ def library_run(files: int, sources: list[Path], *, timeout: float = 900) -> dic
             "from accounts.models import User; from library.services import folder_attach; "
             f"u = User.objects.create_user(username='library', email={EMAIL!r}, "
             f"password={PASSWORD!r}, is_staff=True); "
+            "from allauth.account.models import EmailAddress; "
+            f"EmailAddress.objects.create(user=u, email={EMAIL!r}, verified=True, primary=True); "
             f"f = folder_attach(owner=u, path={str(folder)!r}, attached_by=u, scan=False); "
             "print(u.pk, f.pk)",
         ).split()
@@ -122,8 +129,9 @@ def library_run(files: int, sources: list[Path], *, timeout: float = 900) -> dic
         client: pymongo.MongoClient[dict] = pymongo.MongoClient(uri, serverSelectionTimeoutMS=2000)
         database = client["imagesite"]
         images, scans = database["gallery_image"], database["library_libraryscan"]
+        session = Session(f"http://127.0.0.1:{port}", EMAIL, PASSWORD)
         started = time.monotonic()
-        first = scan_start(shell_env, folder_id)
+        first = scan_start(session, folder_id, scans)
         deadline = started + timeout
         ready = 0
         while time.monotonic() < deadline:
@@ -139,7 +147,7 @@ def library_run(files: int, sources: list[Path], *, timeout: float = 900) -> dic
             f"all_ready_s={all_ready_s:.1f}",
             flush=True,
         )
-        unchanged = scan_wait(scans, scan_start(shell_env, folder_id), timeout=120)
+        unchanged = scan_wait(scans, scan_start(session, folder_id, scans), timeout=120)
         rescan_s = (unchanged["finished_at"] - unchanged["queued_at"]).total_seconds()
         for path in paths[:10]:  # changed: other content
             path.write_bytes(distinct_jpeg(path.read_bytes(), "changed"))
@@ -150,7 +158,7 @@ def library_run(files: int, sources: list[Path], *, timeout: float = 900) -> dic
             (folder / f"added{index}.jpg").write_bytes(
                 distinct_jpeg(blobs[index % len(blobs)], f"added {index}")
             )
-        after = scan_wait(scans, scan_start(shell_env, folder_id), timeout=120)
+        after = scan_wait(scans, scan_start(session, folder_id, scans), timeout=120)
         print(
             f"  rescan unchanged: {rescan_s:.2f} s, unchanged={unchanged['unchanged']}; after "
             f"edits: changed={after['changed']} removed={after['removed']} "

@@ -27,6 +27,7 @@ CHECKED_BY_MEANING = {
     ("POST", "/api/images"),  # any bytes fit the schema; the upload page's content checks refuse
     ("POST", "/api/images/{image_id}/versions"),
     ("POST", "/api/images/{image_id}/remove-background"),
+    ("POST", "/api/library/folders"),  # staff only, a path under LIBRARY_ROOTS, a known user
 }
 
 

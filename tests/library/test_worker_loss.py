@@ -5,15 +5,48 @@ import os
 import shutil
 import signal
 import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from gallery.models import Image
 from library.models import LibraryFile, LibraryScan
 from library.services import folder_attach
+from tests.conftest import start_worker, worker_env
 from tests.waiting import reloaded, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+
+@pytest.fixture(scope="module")
+def library_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("library-root")
+
+
+@pytest.fixture(scope="module")
+def library_worker(
+    mongodb_uri: str, redis_url: str, django_db_setup: None, library_root: Path, tmp_path_factory
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A real worker process that may read the library root (LIBRARY_ROOTS in its environment)."""
+    from imagesite.celery import app
+
+    app.control.purge()
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    env = worker_env(mongodb_uri=mongodb_uri, LIBRARY_ROOTS=str(library_root))
+    process = start_worker(env=env, log_path=log_path)
+    deadline = time.monotonic() + 90
+    while not app.control.ping(timeout=1):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the Celery worker did not start:\n{log_path.read_text()[-3000:]}")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def _pool_children(worker_pid: int) -> list[int]:
@@ -22,9 +55,10 @@ def _pool_children(worker_pid: int) -> list[int]:
 
 
 def test_a_scan_killed_mid_way_resumes_without_duplicates(
-    celery_worker_process, user, staff, root, corpus, settings
+    library_worker, library_root, user, staff, corpus, settings
 ) -> None:
-    folder_path = root / "big"
+    settings.LIBRARY_ROOTS = [str(library_root)]
+    folder_path = library_root / "big"
     sources = sorted((corpus / "coco128" / "images").rglob("*.jpg"))[:30]
     for index, path in enumerate(sources):
         place = folder_path / f"{index % 4}"
@@ -34,7 +68,7 @@ def test_a_scan_killed_mid_way_resumes_without_duplicates(
     scan = LibraryScan.objects.get(folder=folder)
     assert wait_until(lambda: Image.objects.filter(owner=user).count() >= 4, timeout=120)
     assert Image.objects.filter(owner=user).count() < 30
-    victims = _pool_children(celery_worker_process.pid)
+    victims = _pool_children(library_worker.pid)
     assert victims
     for pid in victims:
         os.kill(pid, signal.SIGKILL)

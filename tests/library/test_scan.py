@@ -14,7 +14,7 @@ from django.utils import timezone
 import library.services as library_services
 from gallery.models import Image
 from gallery.services import image_create
-from library.models import LibraryFile, LibraryScan
+from library.models import LibraryFile, LibraryFolder, LibraryScan
 from library.services import folder_attach, scan_pause, scan_resume, scan_run, scan_start
 from tests.library.conftest import PHOTOS
 
@@ -203,3 +203,23 @@ def test_a_paused_scan_stops_after_its_batch_and_goes_on_when_resumed(
     scan.refresh_from_db()
     assert scan.status == LibraryScan.Status.SUCCEEDED
     assert scan.files_seen == 8
+
+
+def test_the_beat_and_the_command_start_a_scan_of_each_scheduled_folder_once(
+    user, staff, photo_folder, root, settings
+) -> None:
+    from django.core.management import call_command
+
+    assert settings.CELERY_BEAT_SCHEDULE["library-scans"]["task"] == (
+        "library.tasks.library_scans_due_task"
+    )
+    scheduled = folder_attach(owner=user, path=str(photo_folder), attached_by=staff, scan=False)
+    (root / "manual").mkdir()
+    manual = folder_attach(owner=user, path=str(root / "manual"), attached_by=staff, scan=False)
+    LibraryFolder.objects.filter(pk=manual.pk).update(scheduled=False)
+    call_command("library_scan")
+    call_command("library_scan")  # the open scan is not doubled
+    assert LibraryScan.objects.filter(folder=scheduled).count() == 1
+    assert not LibraryScan.objects.filter(folder=manual).exists()
+    call_command("library_scan", str(manual.pk))
+    assert LibraryScan.objects.filter(folder=manual).count() == 1

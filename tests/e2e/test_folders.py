@@ -156,3 +156,45 @@ def test_staff_attach_a_folder_and_the_page_shows_the_scans_progress(
     _shot(page, "folder-scan-done.png")
     assert Image.objects.filter(owner=staff, source="library").count() == 8
     assert settings.LIBRARY_ROOTS
+
+
+def test_after_a_reload_the_same_file_goes_on_from_where_it_stopped(
+    signed_in_page, corpus, settings
+) -> None:
+    settings.UPLOAD_CHUNK_BYTES = 64 * 1024
+    page = signed_in_page
+    path = corpus / "exif/gps/DSCN0012.jpg"
+    offsets: list[str] = []
+
+    def offline_after_two(route, request) -> None:  # noqa: ANN001
+        if request.method == "POST" and len(offsets) >= 2:
+            route.abort("internetdisconnected")  # the link goes down for good
+            return
+        offsets.append(request.headers.get("upload-offset", ""))
+        route.continue_()
+
+    page.route("**/upload/chunks/*/", offline_after_two)
+    page.set_input_files("input[name=files]", str(path))
+    deadline = time.monotonic() + 30
+    while PartialUpload.objects.filter(received__gte=2 * 65536).count() == 0:
+        assert time.monotonic() < deadline, offsets
+        page.wait_for_timeout(200)  # lets Playwright run the route handler meanwhile
+    page.unroute("**/upload/chunks/*/")
+    page.reload()  # the person reloads and drops the same file again
+    sent: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            sent.append(request.headers.get("upload-offset", ""))
+            if request.method == "POST"
+            and "/upload/chunks/" in request.url
+            and request.url[-2] != "s"
+            else None
+        ),
+    )
+    page.set_input_files("input[name=files]", str(path))
+    assert page_wait(
+        page, "document.querySelectorAll('#upload-results .outcome-stored').length === 1", 60
+    )
+    assert sent[0] == str(2 * 65536)  # not from the start
+    assert Image.objects.get(owner=page.user).size_bytes == path.stat().st_size

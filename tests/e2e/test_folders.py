@@ -165,10 +165,12 @@ def test_after_a_reload_the_same_file_goes_on_from_where_it_stopped(
     page = signed_in_page
     path = corpus / "exif/gps/DSCN0012.jpg"
     offsets: list[str] = []
+    link = {"down": False}
 
     def offline_after_two(route, request) -> None:  # noqa: ANN001
-        if request.method == "POST" and len(offsets) >= 2:
-            route.abort("internetdisconnected")  # the link goes down for good
+        if request.method == "POST" and (len(offsets) >= 2 or link["down"]):
+            link["down"] = True
+            route.abort("internetdisconnected")  # the link goes down until the reload
             return
         offsets.append(request.headers.get("upload-offset", ""))
         route.continue_()
@@ -179,8 +181,8 @@ def test_after_a_reload_the_same_file_goes_on_from_where_it_stopped(
     while PartialUpload.objects.filter(received__gte=2 * 65536).count() == 0:
         assert time.monotonic() < deadline, offsets
         page.wait_for_timeout(200)  # lets Playwright run the route handler meanwhile
-    page.unroute("**/upload/chunks/*/")
     page.reload()  # the person reloads and drops the same file again
+    page.unroute("**/upload/chunks/*/")
     sent: list[str] = []
     page.on(
         "request",

@@ -61,6 +61,7 @@ class Image(models.Model):
     class Source(models.TextChoices):
         UPLOAD = "upload", "Upload"
         SCRAPE = "scrape", "Web import"
+        LIBRARY = "library", "Server folder"
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="images"
@@ -274,3 +275,28 @@ class TermCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term}: {self.count}"
+
+
+class PartialUpload(models.Model):
+    """A file arriving in chunks (gallery.chunked): what was declared, how much has arrived.
+    The bytes so far are in UPLOAD_PARTIAL_DIR under the document's id; the orphans sweep
+    removes uploads left unfinished."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partial_uploads"
+    )
+    key = models.CharField(max_length=300)  # the client's name for the file: name, size, mtime
+    name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    received = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["updated_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="unique_partial_upload_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.received} of {self.size} bytes)"

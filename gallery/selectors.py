@@ -24,7 +24,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from django.utils import timezone
 
-from gallery.models import Album, Image, TermCount
+from gallery.models import Album, Image, PartialUpload, TermCount
 from gallery.terms import (
     ALL,
     FACET_KINDS,
@@ -493,3 +493,8 @@ def albums_of(*, image: Image) -> list[Album]:
     return list(
         Album.objects.filter(owner_id=image.owner_id, pk__in=image.album_ids or []).order_by("name")
     )
+
+
+def partial_get(*, owner_id: ObjectId, upload_id: ObjectId) -> PartialUpload | None:
+    """A chunked upload in progress, if it is the user's."""
+    return PartialUpload.objects.filter(owner_id=owner_id, pk=upload_id).first()  # type: ignore[misc]

@@ -79,7 +79,7 @@ def image_create(
             file=file, max_bytes=settings.UPLOAD_MAX_BYTES, max_pixels=settings.UPLOAD_MAX_PIXELS
         )
     except ImageRejected as error:
-        raise ValidationError(str(error), code="rejected") from None
+        raise ValidationError(str(error), code=error.code) from None
     if existing := Image.objects.filter(owner=owner, sha256=info.sha256).first():
         return existing, False
     image = Image(
@@ -141,21 +141,20 @@ def _ingest_job(image: Image) -> Job:
 
 
 def upload_accept(*, owner: User, files: list[UploadedFile]) -> list[UploadResult]:
-    results = []
-    for upload in files:
-        name = upload.name or "unnamed"
-        try:
-            image, created = image_create(owner=owner, file=upload, name=name)
-        except ValidationError as error:
-            results.append(UploadResult(name, "refused", " ".join(error.messages)))
-            continue
-        if created:
-            results.append(UploadResult(name, "stored", "Added to your gallery.", image))
-        else:
-            results.append(
-                UploadResult(name, "duplicate", "Already in your gallery: not stored twice.", image)
-            )
-    return results
+    return [
+        upload_result(owner=owner, file=upload, name=upload.name or "unnamed") for upload in files
+    ]
+
+
+def upload_result(*, owner: User, file: IO[bytes], name: str) -> UploadResult:
+    """One uploaded file, checked and stored (or refused), as the upload page reports it."""
+    try:
+        image, created = image_create(owner=owner, file=file, name=name)
+    except ValidationError as error:
+        return UploadResult(name, "refused", " ".join(error.messages))
+    if created:
+        return UploadResult(name, "stored", "Added to your gallery.", image)
+    return UploadResult(name, "duplicate", "Already in your gallery: not stored twice.", image)
 
 
 def image_update(*, image: Image, title: str, description: str, tags: list[str]) -> Image:

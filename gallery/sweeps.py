@@ -18,8 +18,9 @@ from django.core.files.storage import default_storage
 from django.db.models import FileField, Q
 from django.utils import timezone
 
+from gallery.chunked import partial_discard
 from gallery.ingest import INGEST_VERSION, MAX_INGEST_ATTEMPTS
-from gallery.models import Image
+from gallery.models import Image, PartialUpload
 from gallery.services import image_ingest_enqueue
 
 # A file this young may belong to an upload whose document is being written right now.
@@ -90,11 +91,31 @@ def temporary_files_sweep(*, older_than: timedelta = TEMPORARY_GRACE) -> int:
     return removed
 
 
+def partial_uploads_sweep(*, now: datetime | None = None) -> int:
+    """Remove chunked uploads left unfinished for UPLOAD_PARTIAL_MAX_AGE_S (a closed tab, a
+    connection that never came back): their documents, their parts, and parts with no document."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.UPLOAD_PARTIAL_MAX_AGE_S)
+    removed = 0
+    for upload in PartialUpload.objects.filter(updated_at__lt=cutoff):
+        partial_discard(upload=upload)
+        removed += 1
+    folder = Path(settings.UPLOAD_PARTIAL_DIR)
+    if folder.is_dir():
+        known = {f"{pk}.part" for pk in PartialUpload.objects.values_list("pk", flat=True)}
+        for path in folder.iterdir():
+            if path.name not in known and path.stat().st_mtime < cutoff.timestamp():
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
 def orphans_sweep() -> tuple[int, int]:
-    """Orphaned media files and stale temporary files removed."""
+    """Orphaned media files removed, and stale temporary files (an upload's, or the parts of a
+    chunked upload left unfinished)."""
     orphans = orphan_files_find()
     orphan_files_delete(names=orphans)
-    return len(orphans), temporary_files_sweep()
+    return len(orphans), temporary_files_sweep() + partial_uploads_sweep()
 
 
 def referenced_files() -> set[str]:

@@ -5,6 +5,8 @@ from gallery import library_views, views, views_places
 app_name = "gallery"
 urlpatterns = [
     path("upload/", views.upload, name="upload"),
+    path("upload/chunks/", views.chunked_start, name="chunked_start"),
+    path("upload/chunks/<objectid:upload_id>/", views.chunked_upload, name="chunked_upload"),
     path("gallery/", views.gallery, name="gallery"),
     path("gallery/count/", views.gallery_count, name="gallery_count"),
     path("gallery/picker/", views.image_picker, name="image_picker"),

@@ -1,6 +1,7 @@
 """Upload, gallery, detail, metadata, delete and the private media files."""
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -9,7 +10,8 @@ from bson import ObjectId
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, QueryDict
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +20,13 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.http import AuthedRequest
+from gallery.chunked import (
+    OffsetMismatch,
+    partial_append,
+    partial_complete,
+    partial_discard,
+    partial_start,
+)
 from gallery.exif_display import exif_rows, exif_summary
 from gallery.forms import GalleryFilterForm, ImageMetaForm, UploadForm, WhenWhereForm
 from gallery.library import images_trash
@@ -36,6 +45,7 @@ from gallery.selectors import (
     image_page,
     images_with_versions,
     month_cursor,
+    partial_get,
 )
 from gallery.services import (
     UploadResult,
@@ -86,6 +96,73 @@ def upload(request: AuthedRequest) -> HttpResponse:
         "gallery/upload.html",
         {"form": form, "results": results, "max_mb": settings.UPLOAD_MAX_BYTES // 2**20},
     )
+
+
+def _result_lines(request: AuthedRequest, results: list[UploadResult]) -> HttpResponse:
+    return render(request, "gallery/upload.html#upload-results", {"results": results})
+
+
+@login_required
+@require_POST
+def chunked_start(request: AuthedRequest) -> HttpResponse:
+    """Begin a chunked upload, or find the one begun for this file (after a reload): JSON with
+    its id and the offset to send from; a file refused at once gets its result line (HTML)."""
+    name = request.POST.get("name", "")[:255] or "unnamed"
+    try:
+        size = int(request.POST.get("size", ""))
+    except ValueError:
+        size = 0
+    try:
+        upload = partial_start(
+            owner=request.user, key=request.POST.get("key", "") or name, name=name, size=size
+        )
+    except ValidationError as error:
+        return _result_lines(request, [UploadResult(name, "refused", " ".join(error.messages))])
+    return JsonResponse(
+        {"id": str(upload.pk), "offset": upload.received, "chunk": settings.UPLOAD_CHUNK_BYTES}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def chunked_upload(request: AuthedRequest, upload_id: ObjectId) -> HttpResponse:
+    """GET: the offset the server has. POST: a chunk at the `Upload-Offset` header (409 with
+    the right offset when it is not the one the server has); the last one answers with the
+    file's result line (HTML), the others with the new offset (JSON)."""
+    upload = found_or_404(partial_get(owner_id=request.user.pk, upload_id=upload_id))
+    if request.method == "GET":
+        return JsonResponse({"offset": upload.received, "size": upload.size})
+    try:
+        offset = int(request.headers.get("Upload-Offset", ""))
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return JsonResponse({"offset": upload.received}, status=409)
+    try:
+        upload, last = partial_append(
+            upload=upload, offset=offset, length=length, read=_reader(request)
+        )
+    except OffsetMismatch as error:
+        return JsonResponse({"offset": error.offset}, status=409)
+    except ValidationError as error:
+        partial_discard(upload=upload)
+        return _result_lines(
+            request, [UploadResult(upload.name, "refused", " ".join(error.messages))]
+        )
+    if last:
+        return _result_lines(request, [partial_complete(upload=upload, owner=request.user)])
+    return JsonResponse({"offset": upload.received})
+
+
+def _reader(request: AuthedRequest) -> Callable[[int], bytes]:
+    """The body as it arrives; a dropped connection ends it (what arrived is kept)."""
+
+    def read(size: int) -> bytes:
+        try:
+            return request.read(size)
+        except OSError:
+            return b""
+
+    return read
 
 
 @login_required

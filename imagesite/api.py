@@ -22,6 +22,7 @@ from gallery.api import router as gallery_router
 from imagesite.apitools import FieldError, problem
 from imagesite.health import health_report
 from jobs.api import router as jobs_router
+from library.api import router as library_router
 from processing.api import deep_router
 from processing.api import router as processing_router
 from scraping.api import router as scraping_router
@@ -117,6 +118,7 @@ api.add_router("/", deep_router)
 api.add_router("/jobs", jobs_router)
 api.add_router("/analytics", analytics_router)
 api.add_router("/imports", scraping_router)
+api.add_router("/library", library_router)
 
 
 class CheckOut(Schema):

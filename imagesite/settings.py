@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "processing",
     "analytics",
     "scraping",
+    "library",
 ]
 MIGRATION_MODULES = {
     "admin": "imagesite.mongo_migrations.admin",
@@ -293,6 +294,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "analytics.tasks.snapshots_task",
         "schedule": env_int("SCHEDULE_ANALYTICS_S", 3600),
     },
+    "library-scans": {
+        "task": "library.tasks.library_scans_due_task",
+        "schedule": env_int("SCHEDULE_LIBRARY_SCAN_S", 3600),
+    },
     "scrape-due-sources": {
         "task": "scraping.tasks.scrape_due_task",
         "schedule": env_int("SCHEDULE_SCRAPE_DUE_S", 300),
@@ -399,6 +404,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = VAR_DIR / "tmp"  # swept by the orphans sweep; must exist for uploads
 FILE_UPLOAD_TEMP_DIR.mkdir(parents=True, exist_ok=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Chunked uploads (the drop zone): each chunk at most UPLOAD_CHUNK_BYTES; the parts received so
+# far are kept in UPLOAD_PARTIAL_DIR (shared by every web process) until the last one arrives, and
+# an upload left unfinished for UPLOAD_PARTIAL_MAX_AGE_S is removed by the orphans sweep.
+UPLOAD_CHUNK_BYTES = env_int("UPLOAD_CHUNK_BYTES", 4 * 2**20)
+UPLOAD_PARTIAL_DIR = Path(env_str("UPLOAD_PARTIAL_DIR", str(VAR_DIR / "partial")))
+UPLOAD_PARTIAL_MAX_AGE_S = env_int("UPLOAD_PARTIAL_MAX_AGE_S", 24 * 3600)
 RENDITION_SIZES = {"thumb": 400, "preview": 1600}
 GALLERY_PAGE_SIZE = 48
 # Images in the trash are deleted for good, with their versions and files, after this many days
@@ -423,6 +434,11 @@ SCRAPE_ALLOWED_HOSTS = env_list("SCRAPE_ALLOWED_HOSTS")
 SCRAPE_RUN_TIMEOUT_S = env_int("SCRAPE_RUN_TIMEOUT_S", 900)
 SCRAPE_DELAY_S = float(env_str("SCRAPE_DELAY_S", "0.25"))  # between requests to one site
 SCRAPE_MAX_IMAGES = env_int("SCRAPE_MAX_IMAGES", 300)  # images one run imports, at most
+
+# Server folders (library): the roots under which staff may attach folders (empty: none), and how
+# long a file may be missing from its folder before its image leaves the gallery.
+LIBRARY_ROOTS = env_list("LIBRARY_ROOTS")
+LIBRARY_MISSING_GRACE_S = env_int("LIBRARY_MISSING_GRACE_S", 7 * 24 * 3600)
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("gallery.urls")),
     path("", include("processing.urls")),
     path("", include("scraping.urls")),
+    path("", include("library.urls")),
     path("", include("analytics.urls")),
     path("api/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),

@@ -12,6 +12,6 @@ def fill(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gallery", "0010_image_faces")]
+    dependencies = [("gallery", "0011_library_source_partial_upload")]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]

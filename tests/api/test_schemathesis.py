@@ -31,6 +31,7 @@ CHECKED_BY_MEANING = {
     # a place's name the gazetteer does not know, a time taken in the future, half a position
     ("PATCH", "/api/images/{image_id}"),
     ("PATCH", "/api/albums/{album_id}"),  # a cover must be one of the album's images
+    ("POST", "/api/library/folders"),  # staff only, a path under LIBRARY_ROOTS, a known user
 }
 
 

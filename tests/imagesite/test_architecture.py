@@ -8,9 +8,17 @@ from pathlib import Path
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-APPS = ["accounts", "jobs", "gallery", "processing", "analytics", "scraping"]
+APPS = ["accounts", "jobs", "gallery", "processing", "library", "analytics", "scraping"]
 # an app may import the apps of lower layers only (imagesite's settings and urls name them all)
-LAYER = {"accounts": 0, "jobs": 0, "gallery": 1, "processing": 2, "analytics": 3, "scraping": 3}
+LAYER = {
+    "accounts": 0,
+    "jobs": 0,
+    "gallery": 1,
+    "processing": 2,
+    "library": 2,
+    "analytics": 3,
+    "scraping": 3,
+}
 IMAGESITE_HELPERS = ["env", "http", "media", "converters", "mongo", "apitools"]
 
 Arrow = tuple[str, str, str]  # (importing module, imported module, where)

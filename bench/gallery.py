@@ -176,7 +176,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_DEBUG", "false")  # as in production; no query log
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
-    os.environ.setdefault("MONGODB_SOCKET_TIMEOUT_MS", "300000")  # bulk inserts on a busy host
+    os.environ.setdefault("MONGODB_SOCKET_TIMEOUT_MS", "900000")  # bulk inserts on a busy host
     django_start(name="gallery")
     count, repeats = (2_000, 12) if args.quick else (10_000, 20)
     started = time.perf_counter()

@@ -177,6 +177,8 @@ def main() -> None:
     os.environ.setdefault("DJANGO_DEBUG", "false")  # as in production; no query log
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("MONGODB_SOCKET_TIMEOUT_MS", "900000")  # bulk inserts on a busy host
+    # a busy server that answers a heartbeat late must not be dropped mid-insert by the driver
+    os.environ.setdefault("MONGODB_TIMEOUT_MS", "30000")
     django_start(name="gallery")
     count, repeats = (2_000, 12) if args.quick else (10_000, 20)
     started = time.perf_counter()

@@ -1,15 +1,16 @@
 """The benchmarks' image library: realistic titles, tags, labels, cameras and dates, as ingest
 and recognition leave them, written fast and checked to be what the app itself would write.
 
-    library_build(owner=user, count=10_000, seed=1)
+    library_build(owners=[(user, 10_000), (other, 10_000)], seed=1)
 
 The documents are made in Python (every field of the model, the terms from the app's own
 gallery.terms) and written with pymongo's insert_many in batches of BATCH, into the collection
 with the app's indexes (made by its migrations). Measured on SecantusDB (2 loaded cores, 2 x
 2,000 images, ~67 terms an image, so ~150 index entries an image): the ORM's bulk_create in
-batches of 250 took 71 s; insert_many of 2,000 took 26 s; insert_many with the indexes dropped
-took 1.9 s but creating one terms index afterwards took 119 s (SecantusDB builds an index
-entry by entry, slower than keeping it during inserts), so the indexes stay. The server's cost
+batches of 250 (the builder before) took 71 s; insert_many in batches of 2,000 took 26 s;
+insert_many with the indexes dropped took 1.9 s, but creating one terms index afterwards took
+119 s (SecantusDB builds an index over a full collection entry by entry, far slower than
+keeping it during the inserts), so the indexes stay. The server's cost
 per index entry bounds the rate: about 150 images a second. Before each load,
 library_check() saves a sample through the ORM the way the app does (Image objects,
 services.image_terms_set, bulk_create) and asserts that the raw documents equal the built ones,

@@ -271,8 +271,8 @@ def main() -> None:
     print(
         f"api: list_p95_ms={list_p95:.1f} page_p95_ms={page_p95:.1f} "
         f"upload_images_per_s={per_s:.1f} schemathesis_errors={failed} "
-        f"ratio={list_p95 / page_p95:.2f} worst_kind_ratio={kind_ratio:.2f} grid_p95_ms={grid_p95:.1f} images={count} "
-        f"operations={operations}"
+        f"ratio={list_p95 / page_p95:.2f} worst_kind_ratio={kind_ratio:.2f} "
+        f"grid_p95_ms={grid_p95:.1f} images={count} operations={operations}"
     )
     sys.stdout.flush()
 

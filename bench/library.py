@@ -11,12 +11,11 @@ batches of 250 (the builder before) took 71 s; insert_many in batches of 2,000 t
 insert_many with the indexes dropped took 1.9 s, but creating one terms index afterwards took
 119 s (SecantusDB builds an index over a full collection entry by entry, far slower than
 keeping it during the inserts), so the indexes stay. The server's cost
-per index entry bounds the rate: about 150 images a second at first, falling as the collection
-grows: a 2 x 10,000 build on the shared machine (load 13-18) had 8,000 in after 33 minutes, ~4 a
-second, and py-spy put the server's insert thread in the oplog prune walk (Storage.
-_prune_oplog_locked -> _iter_oplog_oldest, called by _emit_oplog every 1,000 inserts) in every
-sample. The reads measured do not touch the oplog, so building on a server without it
-(--standalone) and measuring on one restarted with the app's flags is a candidate fix, not tried.
+per index entry bounds the rate, and it falls as the collection grows: 8,000 images of one
+owner went in at 165/s for the first 1,000 and 52-70/s past 6,000 (99 s in all, two runs side by
+side; the same with --standalone, so not the oplog, although py-spy had seen the insert thread in
+its prune walk). A 2 x 10,000 build of bench/gallery.py on the shared machine at load 13-18 had
+8,000 in after 33 minutes; the cause of that run's much lower rate is not known.
 Before each load,
 library_check() saves a sample through the ORM the way the app does (Image objects,
 services.image_terms_set, bulk_create) and asserts that the raw documents equal the built ones,

@@ -4,6 +4,7 @@ Django configured against it, migrations applied. Import this before anything fr
 import atexit
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -23,7 +24,11 @@ def django_start(*, name: str) -> Path:
 
     def stop() -> None:
         database.terminate()
-        database.wait(timeout=30)
+        try:
+            database.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # busy with a long write: it must not outlive us
+            database.kill()
+            database.wait(timeout=30)
         shutil.rmtree(root, ignore_errors=True)
 
     atexit.register(stop)

@@ -28,4 +28,4 @@ def test_get_started_leads_a_signed_in_user_to_upload(signed_in_page) -> None:
     page.goto("/")
     page.get_by_role("link", name="Get Started").click()
     page.wait_for_url("**/upload/")
-    assert page.get_by_text("Drop images here").is_visible()
+    assert page.get_by_text("Drop images or whole folders here").is_visible()

@@ -23,7 +23,7 @@ def test_place_filter_and_places_view_use_indexes(user, finds, place) -> None:  
     plan = gallery_plan(owner_id=user.pk, filters=GalleryFilter(place=place), facets=facets)
     assert plan.term == f"place:{place.casefold()}"
     page = image_page(plan=plan, cursor=None, size=12)
-    visible = Image.objects.filter(pk__in=arezzo, hidden=False).count()
+    visible = Image.objects.filter(pk__in=arezzo, visibility=Image.Visibility.LIBRARY).count()
     assert len(page.images) == min(12, visible)
     assert all(image.place_city == "Arezzo" for image in page.images)
     countries = places_list(owner_id=user.pk)

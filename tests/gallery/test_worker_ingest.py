@@ -38,4 +38,7 @@ def test_an_upload_is_ingested_then_recognised_by_the_worker(
     # then recognition, on the ml queue
     wait_until(lambda: reloaded(image).recognised_at, timeout=60)
     assert image.recognised_at is not None
-    assert Job.objects.get(image=image, kind=Job.Kind.RECOGNISE).status == Job.Status.SUCCEEDED
+    recognise = Job.objects.get(image=image, kind=Job.Kind.RECOGNISE)
+    # as with ingest, the job ends a moment after the image is saved
+    wait_until(lambda: reloaded(recognise).status == Job.Status.SUCCEEDED, timeout=30)
+    assert recognise.status == Job.Status.SUCCEEDED

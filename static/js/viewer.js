@@ -64,6 +64,7 @@
     title.textContent = data.title;
     detail.href = data.detail;
     info.replaceChildren(document.importNode(data.info, true));
+    if (window.htmx) window.htmx.process(info); // the heart posts with htmx
     dialog.querySelector("[data-viewer-action=prev]").hidden = !data.prev;
     dialog.querySelector("[data-viewer-action=next]").hidden = !data.next;
     resetZoom();

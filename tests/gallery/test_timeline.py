@@ -175,6 +175,10 @@ def test_the_viewer_item_follows_the_filter_and_order(
     assert 'data-prev=""' in item
     assert f'data-src="{reverse("gallery:image_file", args=[images[0].pk, "preview"])}"' in item
     assert f'data-full="{reverse("gallery:image_file", args=[images[0].pk, "original"])}"' in item
+    # the info panel: a heart that toggles the favourite, the camera as the detail page names it
+    assert f'hx-post="{reverse("gallery:image_favourite", args=[images[0].pk])}"' in item
+    assert images[0].camera
+    assert f"<dt>Camera</dt><dd>{images[0].camera}</dd>" in item
     filtered = user_client.get(url, {"tag": "sea"}, headers={"HX-Request": "true"}).content.decode()
     following = reverse("gallery:image_viewer", args=[images[2].pk])
     assert f'data-next="{following}?tag=sea"' in filtered

@@ -77,6 +77,11 @@ class DetectionOut(Schema):
     box: list[float]
 
 
+class FaceOut(Schema):
+    score: float
+    box: list[float] = Field(description="x0, y0, x1, y1 relative to the image")
+
+
 class PlaceOut(Schema):
     city: str
     region: str
@@ -110,6 +115,8 @@ class ImageOut(Schema):
     source_url: str
     labels: list[str]
     detections: list[DetectionOut]
+    face_count: int | None = Field(description="Faces found (null: not looked for yet)")
+    faces: list[FaceOut]
     current_version_id: str | None
     album_ids: list[str]
     favourite: bool
@@ -163,6 +170,8 @@ def image_out(image: Image) -> ImageOut:
             DetectionOut(label=item.label, score=item.score, box=list(item.box))
             for item in image.detections or []
         ],
+        face_count=image.face_count,
+        faces=[FaceOut(score=face.score, box=list(face.box)) for face in image.faces or []],
         current_version_id=oid(image.current_version_id),
         album_ids=[str(album_id) for album_id in image.album_ids or []],
         favourite=image.favourite,

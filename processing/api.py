@@ -18,10 +18,10 @@ from gallery.models import Image
 from imagesite.apitools import ERRORS, ApiError, FieldError, Problem, id_path, object_id
 from imagesite.media import private_file_response
 from jobs.api import JobOut, job_out
-from jobs.models import Job
 from jobs.selectors import job_for
 from processing.deep import (
     background_remove_enqueue,
+    faces_hide_enqueue,
     ml_status,
     recognise_enqueue,
 )
@@ -31,16 +31,11 @@ from processing.recipes import RecipeError, recipe_validate
 from processing.selectors import version_get, version_list
 from processing.services import edit_save
 from processing.stylise import style_choices, stylise_enqueue
-from processing.versions import version_delete, version_restore
+from processing.versions import version_delete, version_job_kind, version_restore
 
 router = Router(tags=["versions"])
 deep_router = Router(tags=["deep learning"])
 OBJECT_ID_OR_EMPTY = "^([0-9a-fA-F]{24})?$"
-JOB_KINDS = {
-    Version.Kind.EDIT: Job.Kind.RENDER,
-    Version.Kind.BACKGROUND_REMOVED: Job.Kind.REMOVE_BACKGROUND,
-    Version.Kind.STYLISED: Job.Kind.STYLISE,
-}
 BINARY = {
     "200": {
         "description": "The file's bytes",
@@ -101,7 +96,7 @@ def version_out(version: Version, *, current_id: object = None) -> VersionOut:
 def _with_job(version: Version, image: Image) -> VersionJobOut:
     job = job_for(
         owner_id=version.owner_id,
-        kind=JOB_KINDS[Version.Kind(version.kind)],
+        kind=version_job_kind(version.kind),
         subject_id=version.pk,
         image_id=version.image_id,
     )
@@ -250,6 +245,13 @@ class BackgroundIn(BaseModel):
     )
 
 
+class FacesIn(BaseModel):
+    how: Literal["blur", "pixelate"] = "blur"
+    faces: list[int] = Field(
+        default_factory=list, max_length=500, description="Indexes in `faces` (none: every face)"
+    )
+
+
 class StyleIn(BaseModel):
     artwork: str = Field("", max_length=100, description="An installed artwork (GET /styles)")
     style_image_id: str = Field(
@@ -313,6 +315,23 @@ def remove_background(
         raise ApiError(
             422, str(error), [FieldError(field="background_id", message=str(error))]
         ) from None
+    return Status(202, _with_job(version, image))
+
+
+@deep_router.post(
+    "/images/{image_id}/hide-faces",
+    response={202: VersionJobOut, ERRORS: Problem},
+    url_name="hide_faces",
+)
+def hide_faces(
+    request: HttpRequest, body: FacesIn, image_id: str = id_path()
+) -> Status[VersionJobOut]:
+    """A new version with every face found (or the chosen ones) blurred or pixelated."""
+    image = _ready(owned_image(request, image_id))
+    try:
+        version = faces_hide_enqueue(image=image, how=body.how, faces=body.faces)
+    except ValueError as error:
+        raise ApiError(422, str(error), [FieldError(field="faces", message=str(error))]) from None
     return Status(202, _with_job(version, image))
 
 

@@ -64,6 +64,11 @@ _RENDER_TASKS = {
 }
 
 
+def version_job_kind(kind: str) -> str:
+    """The Job kind a version of this kind is rendered under."""
+    return _RENDER_TASKS[Version.Kind(kind)][1]
+
+
 def version_start(
     *,
     image: Image,

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as Picture
 
 from analytics.services import snapshot_compute
-from gallery.models import Image
+from gallery.models import Face, Image
 from gallery.services import image_update
 from jobs.models import Job
 from processing.models import Version
@@ -246,3 +246,32 @@ def test_openapi_document_and_docs_from_local_static_files(client) -> None:
 
 def test_an_unknown_api_path_is_a_json_404(client) -> None:
     assert_problem(client.get("/api/nothing/here"), 404)
+
+
+def test_hide_faces_returns_its_job_and_refuses_an_image_without_faces(
+    client, token, image
+) -> None:
+    url = f"/api/images/{image.pk}/hide-faces"
+    Image.objects.filter(pk=image.pk).update(face_count=0, faces=[])
+    refused = assert_problem(
+        client.post(url, {}, content_type="application/json", headers=token), 422
+    )
+    assert refused["errors"][0]["field"] == "faces"
+    faces = [Face(score=0.9, box=[0.1, 0.1, 0.3, 0.4]), Face(score=0.8, box=[0.5, 0.1, 0.7, 0.4])]
+    Image.objects.filter(pk=image.pk).update(face_count=2, faces=faces)
+    shown = client.get(f"/api/images/{image.pk}", headers=token).json()
+    assert shown["face_count"] == 2
+    assert [face["box"] for face in shown["faces"]] == [[0.1, 0.1, 0.3, 0.4], [0.5, 0.1, 0.7, 0.4]]
+    wrong = client.post(url, {"faces": [5]}, content_type="application/json", headers=token)
+    assert assert_problem(wrong, 422)["errors"][0]["field"] == "faces"
+    response = client.post(
+        url, {"how": "pixelate", "faces": [1]}, content_type="application/json", headers=token
+    )
+    assert response.status_code == 202, response.content
+    created = response.json()
+    assert created["job"]["kind"] == "render"
+    version = Version.objects.get(pk=created["version"]["id"])
+    assert (version.kind, version.options) == (
+        Version.Kind.FACES_HIDDEN,
+        {"how": "pixelate", "faces": [1]},
+    )

@@ -5,6 +5,7 @@ import pytest
 
 from analytics.services import snapshot_compute
 from gallery.library import album_create
+from gallery.models import Face, Image
 from processing.deep import background_remove_enqueue
 from scraping.models import ScrapeSource
 from scraping.services import run_enqueue
@@ -22,6 +23,8 @@ def objects(user, image) -> dict[str, str]:  # noqa: ANN001
     snapshot = snapshot_compute(owner=user)
     job = image.jobs.latest("queued_at")
     album = album_create(owner=user, name="Holiday")
+    faces = [Face(score=0.9, box=[0.1, 0.1, 0.3, 0.4])]
+    Image.objects.filter(pk=image.pk).update(face_count=1, faces=faces)  # one to hide
     return {
         "album": str(album.pk),
         "image": str(image.pk),
@@ -46,6 +49,7 @@ def endpoints(ids: dict[str, str]) -> list[tuple[str, str, dict | None]]:
         ("post", f"/api/images/{image}/versions", {"recipe": [{"op": "grayscale"}]}),
         ("post", f"/api/images/{image}/original", None),
         ("post", f"/api/images/{image}/remove-background", {}),
+        ("post", f"/api/images/{image}/hide-faces", {}),
         ("post", f"/api/images/{image}/stylise", {"artwork": "x"}),
         ("post", f"/api/images/{image}/recognise", None),
         ("post", f"/api/images/{image}/favourite", None),

@@ -28,6 +28,7 @@ CHECKED_BY_MEANING = {
     ("POST", "/api/images"),  # any bytes fit the schema; the upload page's content checks refuse
     ("POST", "/api/images/{image_id}/versions"),
     ("POST", "/api/images/{image_id}/remove-background"),
+    ("POST", "/api/images/{image_id}/hide-faces"),  # an image without faces refuses
     # a place's name the gazetteer does not know, a time taken in the future, half a position
     ("PATCH", "/api/images/{image_id}"),
     ("PATCH", "/api/albums/{album_id}"),  # a cover must be one of the album's images

@@ -23,6 +23,7 @@ from analytics.aggregates import Aggregates
 from analytics.naive import load_aggregates_naive
 from analytics.pipelines import DIMENSION_BIN_PX, SIZE_BINS_PER_DECADE
 from analytics.pushdown import load_aggregates
+from gallery.terms import camera_name
 
 FIGURES_VERSION = 1
 ROLLING_DAYS = 7
@@ -266,7 +267,7 @@ def _labels(labels: pd.DataFrame) -> Table:
 def _cameras(cameras: pd.DataFrame) -> Table:
     known = cameras[(cameras["make"] != "") | (cameras["model"] != "")]
     names = [
-        _camera_name(make, model) for make, model in zip(known["make"], known["model"], strict=True)
+        camera_name(make, model) for make, model in zip(known["make"], known["model"], strict=True)
     ]
     counts = known.assign(camera=names).groupby("camera")["images"].sum().reset_index()
     counts = counts.sort_values(["images", "camera"], ascending=[False, True])
@@ -287,14 +288,6 @@ def _cameras(cameras: pd.DataFrame) -> Table:
     return _table(
         "Cameras (images with a camera in their EXIF)", ["camera", "images", "images_pct"], rows
     )
-
-
-def _camera_name(make: str, model: str) -> str:
-    """Make and model, without the make twice (Canon's model "Canon EOS R5" says it already)."""
-    brand = make.split()[0].lower() if make.strip() else ""
-    if brand and model.lower().startswith(brand):
-        return model.strip()
-    return f"{make.strip()} {model.strip()}".strip()
 
 
 def _taken_hours(hours: pd.DataFrame) -> Table:

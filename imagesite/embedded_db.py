@@ -31,6 +31,12 @@ def embedded_db_start(
     A persistent server is durable unless told otherwise: --sync-on-commit fsyncs the journal
     before a write is acknowledged, so an acknowledged write survives a SIGKILL of the server
     (without it three trials lost 6, 10 and 0 inserts; bench/faults.py measures the cost).
+
+    It runs --standalone: the app uses no change streams or transactions, so it needs no oplog,
+    and SecantusDB 0.7's oplog pruning stalled bulk inserts for over 30 s once about 7,000
+    images were in (bench/library_build.py). The WiredTiger cache is sized as mongod sizes its
+    own (half of the memory less 1 GB, at least 256 MB): with the default 1 GB, inserts fell
+    from 240 to about 120 images a second past 13,000 images.
     """
     ephemeral = str(storage) == ":memory:"
     if not ephemeral:
@@ -50,9 +56,17 @@ def embedded_db_start(
         str(storage),
         "--log-level",
         "WARNING",
+        "--standalone",
+        *([] if ephemeral else ["--cache-size", f"{cache_megabytes()}M"]),
         *(["--sync-on-commit"] if durable else []),
     ]
     return subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
+
+
+def cache_megabytes() -> int:
+    """mongod's default WiredTiger cache: 50% of (memory - 1 GB), at least 256 MB."""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    return max(256, (memory - 1024) // 2)
 
 
 def embedded_db_wait(

@@ -32,6 +32,11 @@ class JobOut(Schema):
     started_at: datetime | None
     finished_at: datetime | None
     duration_ms: int | None
+    progress: float | None = Field(
+        description="The share of the work done, 0 to 1: 0 once started, 1 once succeeded, "
+        "between them where the work reports its steps (web import: pages of the page limit); "
+        "null while queued"
+    )
     attempts: int
     error: str
     url: str
@@ -49,6 +54,7 @@ def job_out(job: Job) -> JobOut:
         started_at=job.started_at,
         finished_at=job.finished_at,
         duration_ms=job.duration_ms,
+        progress=job.progress,
         attempts=job.attempts,
         error=job.error,
         url=reverse("api:job_get", kwargs={"job_id": str(job.pk)}),

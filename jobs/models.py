@@ -47,6 +47,8 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    # the share of the work done, 0 to 1, where the work reports it (jobs.services.job_progress)
+    progress = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
 
     class Meta:

@@ -3,7 +3,7 @@ lease, finished; and the sweep that sends again what a lost message or a dead wo
 
 A task runs its work through `job_run`, which claims the job first: a duplicate message (a job
 sent again, a redelivery after a killed worker) finds it claimed or finished and does nothing,
-so sending again is always safe.
+so sending again is always safe. The work reports how far it is with `job_progress`.
 """
 
 import logging
@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +32,16 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # workers lost while running it before the job fails
 GIVE_UP_AFTER = timedelta(days=1)  # a job never started by then fails
+PROGRESS_EVERY_S = 1.0  # the running job's progress is written at most this often
+
+
+@dataclass
+class _Running:
+    job_id: str
+    written_at: float = 0.0
+
+
+_running: ContextVar[_Running | None] = ContextVar("running_job", default=None)
 
 
 def lease() -> timedelta:
@@ -98,13 +109,29 @@ def job_run(*, job_id: str | None, work: Callable[[], object]) -> None:
     if not _claim(job_id):
         return
     started = time.perf_counter()
+    token = _running.set(_Running(job_id=job_id))
     try:
         with _lease_kept(job_id):
             work()
     except BaseException as error:
         _finish(job_id, started, Job.Status.FAILED, f"{type(error).__name__}: {error}"[:2000])
         raise
+    finally:
+        _running.reset(token)
     _finish(job_id, started, Job.Status.SUCCEEDED, "")
+
+
+def job_progress(*, done: int, total: int) -> None:
+    """Note that `done` of `total` steps of the running job's work are done (called from inside
+    the work that `job_run` runs; elsewhere it does nothing). Written at most once every
+    PROGRESS_EVERY_S, and never 1 before the job has finished."""
+    running = _running.get()
+    now = time.monotonic()
+    if running is None or total <= 0 or now - running.written_at < PROGRESS_EVERY_S:
+        return
+    running.written_at = now
+    share = min(max(done / total, 0.0), 0.99)
+    Job.objects.filter(pk=running.job_id, status=Job.Status.STARTED).update(progress=share)
 
 
 def _claim(job_id: str) -> bool:
@@ -129,6 +156,7 @@ def _take(job_id: str, claimable: Q, *, now: datetime) -> bool:
             lease_until=now + lease(),
             attempts=F("attempts") + 1,
             worker=_this_process(),
+            progress=0.0,
         )
     )
 
@@ -178,9 +206,11 @@ def _lease_kept(job_id: str) -> Iterator[None]:
 
 
 def _finish(job_id: str, started: float, status: str, error: str) -> None:
+    succeeded = status == Job.Status.SUCCEEDED
     Job.objects.filter(pk=job_id).update(
         status=status,
         error=error,
+        **({"progress": 1.0} if succeeded else {}),
         finished_at=timezone.now(),
         lease_until=None,
         duration_ms=round((time.perf_counter() - started) * 1000),

@@ -19,7 +19,7 @@ from gallery.imaging import ImageRejected, hamming, load_rgb, perceptual_hash
 from gallery.models import Image
 from gallery.services import image_create
 from jobs.models import Job
-from jobs.services import job_enqueue
+from jobs.services import job_enqueue, job_progress
 from scraping.config import CrawlConfig, CrawlEvent, CrawlSummary
 from scraping.crawl import crawl_run
 from scraping.models import ScrapeItem, ScrapeRun, ScrapeSource, ScrapeValidator
@@ -163,10 +163,13 @@ class RunImporter:
         ]
         self.signatures: dict[ObjectId, Signature] = {}  # of images imported in this run
         self.cancel_checked = 0.0
+        self.pages = run.pages_visited
 
     def __call__(self, event: CrawlEvent) -> None:
         if event.kind == "page":
             self._count(pages_visited=1)
+            self.pages += 1
+            job_progress(done=self.pages, total=self.run.source.max_pages)
         elif event.kind == "image_found":
             self.pending[event.url] = event
             self._count(images_found=1)

@@ -146,6 +146,7 @@ def test_background_removal_and_stylise_return_their_jobs(client, token, image) 
     assert response.status_code == 202, response.content
     job = response.json()["job"]
     assert (job["kind"], job["status"], job["done"]) == ("remove_background", "queued", False)
+    assert job["progress"] is None  # not started
     polled = client.get(job["url"], headers=token).json()
     assert polled["result"] == response.json()["version"]["url"]
     bad = client.post(

@@ -15,6 +15,7 @@ from jobs.models import Job
 from jobs.services import (
     MAX_ATTEMPTS,
     job_enqueue,
+    job_progress,
     job_record,
     job_run,
     jobs_sweep,
@@ -167,3 +168,35 @@ def test_a_redelivered_job_of_a_dead_local_process_is_taken_at_once() -> None:
     for each in (job, alive, elsewhere):
         job_run(job_id=str(each.pk), work=lambda each=each: runs.append(str(each.pk)))
     assert runs == [str(job.pk)]
+
+
+def test_progress_is_what_the_work_reports_then_one_when_it_succeeds(monkeypatch) -> None:
+    monkeypatch.setattr("jobs.services.PROGRESS_EVERY_S", 0.0)
+    job = _job()
+    seen = []
+
+    def work() -> None:
+        seen.append(Job.objects.get(pk=job.pk).progress)  # started: 0
+        for done in (1, 3, 4):  # 4 of 4 is still not 1 before the job has finished
+            job_progress(done=done, total=4)
+            seen.append(Job.objects.get(pk=job.pk).progress)
+
+    job_run(job_id=str(job.pk), work=work)
+    assert seen == [0.0, 0.25, 0.75, 0.99]
+    assert Job.objects.get(pk=job.pk).progress == 1.0
+
+
+def test_progress_is_written_at_most_once_a_period_and_kept_when_the_work_fails() -> None:
+    job = _job()
+
+    def work() -> None:
+        job_progress(done=1, total=2)
+        job_progress(done=2, total=3)  # within PROGRESS_EVERY_S of the first: not written
+        raise ValueError("broken")
+
+    with pytest.raises(ValueError, match="broken"):
+        job_run(job_id=str(job.pk), work=work)
+    job.refresh_from_db()
+    assert (job.status, job.progress) == (Job.Status.FAILED, 0.5)
+    job_progress(done=1, total=1)  # outside any job's work: nothing to write, no error
+    assert Job.objects.get(pk=job.pk).progress == 0.5

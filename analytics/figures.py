@@ -258,7 +258,7 @@ def _labels(labels: pd.DataFrame) -> Table:
         ordered["label"],
         ordered["detections"],
         _pct(ordered["detections"]),
-        ordered["mean_score"].astype(float).round(3),
+        ordered["mean_score"].astype(float).round(9).round(3),  # .round(9): sums in another order
         strict=True,
     )
     return _table("Detected objects", ["label", "detections", "detections_pct", "mean_score"], rows)

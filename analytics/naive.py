@@ -31,7 +31,7 @@ IMAGE_FIELDS = [
 
 def load_aggregates_naive(*, db: Database[Any], owner_id: ObjectId | None) -> Aggregates:
     match = {} if owner_id is None else {"owner_id": owner_id}
-    images = _documents(db, pipelines.IMAGES, match, IMAGE_FIELDS)
+    images = _documents(db, pipelines.IMAGES, pipelines.kept_images(owner_id), IMAGE_FIELDS)
     aggregates = _image_aggregates(images) if len(images) else Aggregates()
     aggregates.jobs = _job_aggregates(
         _documents(db, pipelines.JOBS, match, ["kind", "status", "duration_ms"])

@@ -38,6 +38,17 @@ def owner_match(owner_id: ObjectId | None) -> Pipeline:
     return [] if owner_id is None else [{"$match": {"owner_id": owner_id}}]
 
 
+def kept_images(owner_id: ObjectId | None) -> dict[str, Any]:
+    """The images the figures count: the library and the archive, not the trash (on its way out)
+    or what a moderator hid."""
+    kept = {"visibility": {"$in": ["library", "archive"]}}
+    return kept if owner_id is None else {"owner_id": owner_id, **kept}
+
+
+def kept_images_match(owner_id: ObjectId | None) -> Pipeline:
+    return [{"$match": kept_images(owner_id)}]
+
+
 def _percentile(expression: Any) -> dict[str, Any]:
     return {"$percentile": {"input": expression, "p": list(PERCENTILES), "method": "approximate"}}
 
@@ -122,12 +133,12 @@ def image_facets_pipeline(
     *, owner_id: ObjectId | None = None, percentiles: bool = True
 ) -> Pipeline:
     """Every image figure in one pass: a single document, one array per facet name."""
-    return owner_match(owner_id) + [{"$facet": _image_facets(percentiles=percentiles)}]
+    return kept_images_match(owner_id) + [{"$facet": _image_facets(percentiles=percentiles)}]
 
 
 def image_values_pipeline(*, owner_id: ObjectId | None = None) -> Pipeline:
     """Size and pixel count per image: the fallback input of the size percentiles."""
-    return owner_match(owner_id) + [
+    return kept_images_match(owner_id) + [
         {"$project": {"_id": 0, "size_bytes": 1, "pixels": {"$multiply": ["$width", "$height"]}}}
     ]
 

@@ -288,7 +288,8 @@ def fake_images(
             ],
             "recognised_at": uploaded[i] if status[i] == "ready" else None,
             "recognition_model": "ssd-mobilenet-v2" if status[i] == "ready" else "",
-            "hidden": bool(rng.random() < 0.005),
+            "hidden": (hidden := bool(rng.random() < 0.005)),
+            "visibility": "hidden" if hidden else "trash" if rng.random() < 0.02 else "library",
             "current_version_id": None,
         }
 

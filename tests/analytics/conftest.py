@@ -52,6 +52,7 @@ def image(
         "source": "upload",
         "status": "ready",
         "hidden": False,
+        "visibility": "library",
         "exif": {"Software": "test"},
         "detections": [
             {"label": label, "score": score, "box": [0.1, 0.1, 0.5, 0.5]} for label, score in labels
@@ -140,6 +141,9 @@ IMAGES = [
         APPLE,
         (("cat", 0.9), ("cat", 0.8)),
     ),
+    # in the trash, and hidden by a moderator: no figure counts them
+    image(BOB, "PNG", 800, 600, 900_000, at(3, 8), labels=(("dog", 0.9),), visibility="trash"),
+    image(BOB, "PNG", 800, 600, 700_000, at(4, 8), hidden=True, visibility="hidden"),
 ]
 
 JOBS = [

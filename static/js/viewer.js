@@ -139,9 +139,15 @@
     zoomAt(scale * factor, rect.left + rect.width / 2, rect.top + rect.height / 2);
   }
 
+  // The back button (a phone's above all) closes the viewer instead of leaving the gallery:
+  // opening adds a history entry, and going back from it closes the viewer; closing it
+  // otherwise goes back over that entry.
   function open(url, opener) {
     dialog.opener = opener || null;
-    if (!dialog.open) dialog.showModal();
+    if (!dialog.open) {
+      dialog.showModal();
+      history.pushState({ viewer: true }, "");
+    }
     document.documentElement.classList.add("viewer-open");
     show(url);
   }
@@ -150,7 +156,21 @@
     if (dialog.open) dialog.close();
   }
 
+  // Added before htmx's own handler (htmx sets it up once the page is parsed): the entry gone
+  // back to is still the gallery as it is, which htmx must not restore from its history.
+  let leaving = false; // the viewer closed and went back over its entry itself
+  window.addEventListener("popstate", (event) => {
+    if (!dialog.open && !leaving) return;
+    event.stopImmediatePropagation();
+    leaving = false;
+    if (dialog.open) dialog.close();
+  });
+
   dialog.addEventListener("close", () => {
+    if (history.state && history.state.viewer) {
+      leaving = true;
+      history.back();
+    }
     document.documentElement.classList.remove("viewer-open");
     picture.removeAttribute("src");
     // back on the tile of the image last shown, where the grid has it

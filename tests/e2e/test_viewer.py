@@ -99,10 +99,17 @@ def test_timeline_headings_and_the_viewers_keys_zoom_and_escape(signed_in_page, 
     assert page.evaluate("document.activeElement.closest('.card-image').id") == f"image-{order[2]}"
 
 
-def test_the_viewer_follows_the_filter_past_the_loaded_page(signed_in_page, corpus) -> None:
+def test_the_viewer_follows_the_filter_and_the_back_button_closes_it(
+    signed_in_page, corpus
+) -> None:
     page = signed_in_page
     images = _library(page.user, corpus, count=4)
-    page.goto("/gallery/?sort=uploaded_asc")
+    page.goto("/gallery/")
+    page.select_option("#id_sort", "uploaded_asc")  # htmx swaps the grid and pushes the URL
+    assert page_wait(page, "location.search.includes('sort=uploaded_asc')")
+    assert page_wait(
+        page, f"document.querySelector('#grid .card-image').id === 'image-{images[-1].pk}'"
+    )
     order = _tile_ids(page)
     assert order == [str(image.pk) for image in reversed(images)]
     page.click(f"#image-{order[-1]} a")
@@ -110,6 +117,22 @@ def test_the_viewer_follows_the_filter_past_the_loaded_page(signed_in_page, corp
     assert page.is_hidden("[data-viewer-action=next]")  # the last in this order
     page.keyboard.press("ArrowLeft")
     assert page_wait(page, f"document.getElementById('viewer').dataset.id === '{order[-2]}'")
+
+    # back closes the viewer and stays on the gallery as it is (htmx restores nothing)
+    page.evaluate("document.getElementById('grid').dataset.kept = 'yes'")
+    url = page.url
+    page.go_back()
+    assert page_wait(page, "!document.getElementById('viewer').open")
+    assert page.url == url
+    assert page.evaluate("document.getElementById('grid').dataset.kept") == "yes"
+    # closed with Escape, the viewer leaves no entry behind either
+    page.click(f"#image-{order[0]} a")
+    assert page_wait(page, "document.getElementById('viewer').open")
+    page.keyboard.press("Escape")
+    assert page_wait(page, "!document.getElementById('viewer').open")
+    assert page_wait(page, "!(history.state && history.state.viewer)")
+    assert page.url == url
+    assert page.evaluate("document.getElementById('grid').dataset.kept") == "yes"
 
 
 def test_the_phone_grid_has_two_or_three_columns_and_the_viewer_swipes(

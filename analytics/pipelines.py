@@ -41,7 +41,7 @@ def owner_match(owner_id: ObjectId | None) -> Pipeline:
 def kept_images(owner_id: ObjectId | None) -> dict[str, Any]:
     """The images the figures count: the library and the archive, not the trash (on its way out)
     or what a moderator hid."""
-    kept = {"visibility": {"$in": ["library", "archive"]}}
+    kept: dict[str, Any] = {"visibility": {"$in": ["library", "archive"]}}
     return kept if owner_id is None else {"owner_id": owner_id, **kept}
 
 

@@ -232,8 +232,10 @@ def version_file(
 
 
 class BackgroundIn(BaseModel):
-    method: Literal["auto", "deeplab", "grabcut"] = "auto"
-    mode: Literal["transparent", "color", "blur", "image"] = "transparent"
+    method: Literal["auto", "salient", "deeplab", "grabcut"] = "auto"
+    mode: Literal["transparent", "color", "blur", "image", "portrait"] = Field(
+        "transparent", description="portrait: the subject sharp, the background blurred"
+    )
     color: str = Field(
         "#ffffff", pattern=r"^\s*#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})\s*$", description="#rrggbb"
     )
@@ -243,6 +245,10 @@ class BackgroundIn(BaseModel):
     box: list[float] | None = Field(
         None, min_length=4, max_length=4, description="The subject: x0, y0, x1, y1 in 0..1"
     )
+    point: list[float] | None = Field(
+        None, min_length=2, max_length=2, description="…or a point on it: x, y in 0..1"
+    )
+    strength: float = Field(0.5, ge=0.0, le=1.0, description="For mode portrait: the blur")
 
 
 class FacesIn(BaseModel):
@@ -283,6 +289,11 @@ def _background_checked(body: BackgroundIn) -> dict[str, Any]:
     box = body.box
     if box is not None and not (0 <= box[0] < box[2] <= 1 and 0 <= box[1] < box[3] <= 1):
         errors.append(FieldError(field="box", message="The box must lie inside the image."))
+    point = body.point
+    if point is not None and not all(0 <= value <= 1 for value in point):
+        errors.append(FieldError(field="point", message="The point must lie inside the image."))
+    if box is not None and point is not None:
+        errors.append(FieldError(field="point", message="Name the subject by a box or a point."))
     if body.mode == "image" and not body.background_id:
         errors.append(FieldError(field="background_id", message="Choose the background image."))
     if errors:

@@ -156,6 +156,32 @@ def test_background_removal_and_stylise_return_their_jobs(client, token, image) 
         headers=token,
     )
     assert [e["field"] for e in assert_problem(bad, 422)["errors"]] == ["box"]
+    both = client.post(
+        url,
+        {"box": [0, 0, 1, 1], "point": [0.5, 0.5]},
+        content_type="application/json",
+        headers=token,
+    )
+    assert [e["field"] for e in assert_problem(both, 422)["errors"]] == ["point"]
+    outside = client.post(
+        url, {"point": [0.5, 1.5]}, content_type="application/json", headers=token
+    )
+    assert [e["field"] for e in assert_problem(outside, 422)["errors"]] == ["point"]
+    portrait = client.post(
+        url,
+        {"mode": "portrait", "strength": 0.8, "point": [0.4, 0.6], "method": "salient"},
+        content_type="application/json",
+        headers=token,
+    )
+    assert portrait.status_code == 202, portrait.content
+    options = Version.objects.get(pk=portrait.json()["version"]["id"]).options
+    assert (options["mode"], options["strength"], options["point"], options["method"]) == (
+        "portrait",
+        0.8,
+        [0.4, 0.6],
+        "salient",
+    )
+    assert portrait.json()["version"]["label"] == "Portrait blur"
     green = client.post(url, {"color": "green-ish"}, content_type="application/json", headers=token)
     assert [e["field"] for e in assert_problem(green, 422)["errors"]] == ["color"]
     style = client.post(

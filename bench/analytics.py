@@ -15,7 +15,8 @@ Memory (Linux /proc, not tracemalloc, which would slow everything and miss numpy
 peak_mb is the peak resident set size (VmHWM, reset through /proc/self/clear_refs before each
 phase) minus the resident size at the phase's start: what the snapshot itself needs.
 process_peak_mb is that peak whole (Python, pandas and Matplotlib included); server_peak_mb
-is the database server's, which cannot drop below what it already held.
+is the database server's, which cannot drop below what it already held (server_start_mb: its
+resident size as the snapshot starts, mostly the WiredTiger cache the inserts filled).
 pushdown_speedup is compute_figures_naive's time over compute_figures' (charts excluded).
 The last line is: analytics: snapshot_s=<s> peak_mb=<mb> pushdown_speedup=<x> ...
 """
@@ -437,6 +438,7 @@ class Phase:
         reset_peak()
         reset_peak(server_pid)
         start_rss = rss_mb()
+        self.server_start = rss_mb(server_pid)  # its cache already holds what it has read
         started = time.perf_counter()
         self.result = action()
         self.seconds = time.perf_counter() - started
@@ -445,7 +447,8 @@ class Phase:
         self.server_peak = rss_mb(server_pid, "VmHWM")
         print(
             f"  {label:<44} {self.seconds:7.2f} s   peak +{self.peak:5.0f} MB "
-            f"(process {self.process_peak:5.0f} MB, database server {self.server_peak:5.0f} MB)",
+            f"(process {self.process_peak:5.0f} MB, database server {self.server_peak:5.0f} MB, "
+            f"from {self.server_start:5.0f} MB)",
             flush=True,
         )
 
@@ -515,6 +518,7 @@ def bench(db: Any, *, images: int, jobs: int, server_pid: int) -> None:
         f"naive_s={naive.seconds:.2f} naive_peak_mb={naive.peak:.0f} "
         f"process_peak_mb={snapshot_all.process_peak:.0f} "
         f"server_peak_mb={snapshot_all.server_peak:.0f} "
+        f"server_start_mb={snapshot_all.server_start:.0f} "
         f"user_snapshot_s={snapshot_user.seconds:.2f} insert_s={insert_s:.2f} "
         f"images={images} jobs={jobs} agree={str(agree).lower()}"
     )

@@ -18,6 +18,7 @@ schemathesis_errors=<n> ...
 """
 
 import argparse
+import gc
 import logging
 import os
 import secrets
@@ -96,6 +97,8 @@ def lists_compare(
     assert api_ids[0] in page.get(deep_url, headers={"HX-Request": "true"}).content.decode(), (
         "the API's deep page is not the gallery's"
     )
+    gc.collect()  # as a web process does once started (imagesite/wsgi.py); see bench/gallery.py
+    gc.freeze()
     print(
         f"{'kind':<16} {'API p50':>8} {'API p95':>8} {'page p50':>8} {'page p95':>8} "
         f"{'grid p95':>8} {'ratio':>6}   (page: grid + count; a deep page has no count)"

@@ -18,7 +18,6 @@ schemathesis_errors=<n> ...
 """
 
 import argparse
-import gc
 import logging
 import os
 import secrets
@@ -29,7 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from _django import BASE_DIR, django_start, percentile
+from _django import BASE_DIR, django_start, percentile, web_process_settle
 from library_build import library_build
 
 CORPUS = Path(os.environ.get("SHARED_DIR", BASE_DIR.parent / "shared")) / "corpus"
@@ -97,8 +96,7 @@ def lists_compare(
     assert api_ids[0] in page.get(deep_url, headers={"HX-Request": "true"}).content.decode(), (
         "the API's deep page is not the gallery's"
     )
-    gc.collect()  # as a web process does once started (imagesite/wsgi.py); see bench/gallery.py
-    gc.freeze()
+    web_process_settle()
     print(
         f"{'kind':<16} {'API p50':>8} {'API p95':>8} {'page p50':>8} {'page p95':>8} "
         f"{'grid p95':>8} {'ratio':>6}   (page: grid + count; a deep page has no count)"

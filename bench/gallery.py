@@ -10,7 +10,6 @@ counts come with the page): timed apart, as `count p95`, and count_p95_ms on the
 """
 
 import argparse
-import gc
 import os
 import secrets
 import statistics
@@ -20,7 +19,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from _django import django_start, percentile
+from _django import django_start, percentile, web_process_settle
 from bson import ObjectId
 from library_build import ALBUMS, library_build
 
@@ -169,10 +168,7 @@ def run(
     depth = min(50, count * 9 // 10 // PAGE - 1)  # 2,000 images: ~1,840 in the library, 38 pages
     deep = deep_url(client, depth)
     print(f"deep page: {depth}")
-    # as a web process does once started (imagesite/wsgi.py): what exists now, the builder's
-    # objects included, which a web process would not hold, stays out of full collections
-    gc.collect()
-    gc.freeze()
+    web_process_settle()
     cursor_text = deep.split("after=", 1)[1].split("&", 1)[0]
     print(
         f"{'kind':<18} {'p50 ms':>8} {'p95 ms':>8} {'ORM p50':>8} {'ORM p95':>8} {'keys/page':>9}"

@@ -25,6 +25,7 @@ from processing.deep import (
     ml_status,
     recognise_enqueue,
 )
+from processing.ml.images import box_inside, point_inside
 from processing.models import Version
 from processing.ops import OPS, OpError, color_hex
 from processing.recipes import RecipeError, recipe_validate
@@ -287,10 +288,10 @@ def _background_checked(body: BackgroundIn) -> dict[str, Any]:
         color = ""
         errors.append(FieldError(field="color", message="The colour must look like #ff8800."))
     box = body.box
-    if box is not None and not (0 <= box[0] < box[2] <= 1 and 0 <= box[1] < box[3] <= 1):
+    if box is not None and not box_inside(box):
         errors.append(FieldError(field="box", message="The box must lie inside the image."))
     point = body.point
-    if point is not None and not all(0 <= value <= 1 for value in point):
+    if point is not None and not point_inside(point):
         errors.append(FieldError(field="point", message="The point must lie inside the image."))
     if box is not None and point is not None:
         errors.append(FieldError(field="point", message="Name the subject by a box or a point."))

@@ -6,6 +6,7 @@ from django import forms
 from gallery.models import Image
 from gallery.selectors import image_get
 from gallery.widgets import ImagePicker
+from processing.ml.images import box_inside, point_inside
 from processing.ops import color_hex
 
 OBJECT_ID = r"^[0-9a-f]{24}$"
@@ -92,8 +93,7 @@ class BackgroundForm(forms.Form):
             values = [float(part) for part in raw.split(",")]
         except ValueError:
             raise forms.ValidationError("The box must be four numbers.") from None
-        x0, y0, x1, y1 = values if len(values) == 4 else (0, 0, 0, 0)
-        if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
+        if len(values) != 4 or not box_inside(values):
             raise forms.ValidationError("The box must lie inside the image.")
         return values
 
@@ -105,7 +105,7 @@ class BackgroundForm(forms.Form):
             values = [float(part) for part in raw.split(",")]
         except ValueError:
             raise forms.ValidationError("The point must be two numbers.") from None
-        if len(values) != 2 or not all(0 <= value <= 1 for value in values):
+        if not point_inside(values):
             raise forms.ValidationError("The point must lie inside the image.")
         return values
 

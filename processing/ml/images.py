@@ -1,5 +1,7 @@
 """Bringing caller arrays to what the networks take: HxWx3 RGB uint8."""
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 
@@ -54,6 +56,17 @@ def resize_to(image: np.ndarray, *, width: int, height: int) -> np.ndarray:
     shrinking = width * height < image.shape[0] * image.shape[1]
     interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
     return cv2.resize(image, (width, height), interpolation=interpolation)
+
+
+def box_inside(box: Sequence[float]) -> bool:
+    """A relative box (x0, y0, x1, y1) that is not empty and lies in the image."""
+    x0, y0, x1, y1 = box
+    return 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1
+
+
+def point_inside(point: Sequence[float]) -> bool:
+    """A relative point (x, y) in the image."""
+    return len(point) == 2 and all(0 <= value <= 1 for value in point)
 
 
 def box_check(box: Box) -> Box:

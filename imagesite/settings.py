@@ -157,6 +157,7 @@ if CACHE_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX"),
             # Redis away: fail in half a second (a 503 page), not after the OS's TCP timeout
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }

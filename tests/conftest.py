@@ -157,12 +157,19 @@ def installed_models(models_dir: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """The cache is Redis here: rate-limit counters must not leak from one test to the next."""
-    from django.core.cache import cache
-
-    cache.clear()
+    """The cache is Redis here: rate-limit counters must not leak from one test to the next.
+    Only this session's keys are removed (cache.clear() would empty the database that a
+    concurrent session's counters live in too)."""
+    _cache_keys_delete()
     yield
-    cache.clear()
+    _cache_keys_delete()
+
+
+def _cache_keys_delete() -> None:
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*"))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)

@@ -20,9 +20,12 @@ os.environ["MEDIA_ROOT"] = os.path.join(_ROOT, "media")
 os.environ["MODEL_DIR"] = os.path.join(_ROOT, "models")
 os.environ["REDIS_URL"] = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 # This session's broker keys: concurrent sessions on one Redis never take each other's tasks.
-os.environ["CELERY_KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}:"
-# The cache (rate limits) gets its own database: tests empty it, never the broker's queues.
+_SESSION = f"test-{uuid.uuid4().hex[:12]}"
+os.environ["CELERY_KEY_PREFIX"] = f"{_SESSION}:"
+# The cache (rate limits) gets its own database and this session's key prefix: tests empty
+# their own keys (tests/conftest.py), never the broker's queues or another session's counters.
 os.environ["CACHE_URL"] = os.environ.get("TEST_CACHE_URL", "redis://127.0.0.1:6379/14")
+os.environ["CACHE_KEY_PREFIX"] = _SESSION
 os.environ["MONGODB_NAME"] = "imagesite"  # pytest-django uses test_imagesite
 os.environ["ACCOUNT_EMAIL_VERIFICATION"] = "mandatory"
 for name in (

@@ -36,7 +36,7 @@ from gallery.selectors import (
     album_list,
     facets_get,
     gallery_plan,
-    image_count,
+    image_first_page,
     image_get,
     image_page,
     images_owned,
@@ -261,11 +261,11 @@ def gallery_read(
     )
     facets = facets_get(owner_id=owner_id)
     plan = gallery_plan(owner_id=owner_id, filters=filters, facets=facets)
-    page = image_page(plan=plan, cursor=cursor, size=query.size)
-    following = page.following.format() if page.following else None
     if cursor is not None:
-        return page.images, following, None, None
-    count = image_count(plan=plan, facets=facets)
+        page = image_page(plan=plan, cursor=cursor, size=query.size)
+        return page.images, page.following.format() if page.following else None, None, None
+    page, count = image_first_page(plan=plan, facets=facets, size=query.size)
+    following = page.following.format() if page.following else None
     return page.images, following, count.number, count.exact
 
 

@@ -262,6 +262,21 @@ def image_page(*, plan: Plan, cursor: Cursor | None, size: int) -> Page:
         size=size,
         width=cursor.width if cursor else FIRST_WINDOW,
     )
+    return _page_of(keys, size=size, width=width)
+
+
+def image_first_page(*, plan: Plan, facets: Facets, size: int) -> tuple[Page, Count]:
+    """The first page with the count of matches (the API's first page). Where the count must
+    be read, one read serves both: the keys the count reads start with the page's."""
+    if (stored := image_count_stored(plan=plan, facets=facets)) is not None:
+        return image_page(plan=plan, cursor=None, size=size), stored
+    cap = max(COUNT_CAP, size)
+    keys, width = _keys_after(plan=plan, start=None, size=cap, width=FIRST_WINDOW * 8)
+    held = max(width * size / cap, timedelta(seconds=1))  # the width that held `size` of them
+    return _page_of(keys, size=size, width=held), Count(min(len(keys), cap), len(keys) <= cap)
+
+
+def _page_of(keys: list[Key], *, size: int, width: timedelta) -> Page:
     found = Image.objects.in_bulk([object_id for _, object_id in keys[:size]])
     images = [found[object_id] for _, object_id in keys[:size] if object_id in found]
     following = Cursor(keys[size - 1], width) if len(keys) > size else None

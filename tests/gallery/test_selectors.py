@@ -18,6 +18,7 @@ from gallery.selectors import (
     facets_get,
     gallery_plan,
     image_count,
+    image_first_page,
     image_neighbours,
     image_page,
 )
@@ -165,6 +166,16 @@ def test_every_filter_and_order_pages_exactly_like_the_orm(library, filters, siz
         if (cursor := page.following) is None:
             break
     assert seen == expected
+    # the API's first page, read with its count in one pass, then paged on from its cursor
+    first, first_count = image_first_page(plan=plan, facets=facets, size=size)
+    seen, cursor = [image.pk for image in first.images], first.following
+    for _ in range(len(expected) // size + 2):
+        if cursor is None:
+            break
+        page = image_page(plan=plan, cursor=cursor, size=size)
+        seen, cursor = seen + [image.pk for image in page.images], page.following
+    assert seen == expected
+    assert (first_count.number, first_count.exact) == (len(expected), True)  # under COUNT_CAP
     count = image_count(plan=plan, facets=facets, cap=100)
     # exact from the facet counts at any size, else read through the index up to the cap
     assert (

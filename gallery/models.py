@@ -143,6 +143,9 @@ class Image(models.Model):
             models.Index(fields=["trashed_at"]),  # the trash's emptying (services.trash_expire)
             models.Index(fields=["status", "retry_after"]),
             models.Index(fields=["owner", "phash"]),
+            # the duplicate check (selectors.image_by_content): SecantusDB plans no query with
+            # the unique constraint's index, which is partial
+            models.Index(fields=["owner", "sha256"]),
             models.Index(fields=["status", "recognised_at"]),
         ]
         constraints = [

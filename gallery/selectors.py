@@ -469,6 +469,14 @@ def image_get(*, owner_id: ObjectId, image_id: ObjectId) -> Image | None:
     return Image.objects.filter(owner_id=owner_id, pk=image_id).first()  # type: ignore[misc]
 
 
+def image_by_content(*, owner_id: ObjectId, sha256: str) -> Image | None:
+    """The owner's image of these bytes (the duplicate check of every upload and import). A
+    flat filter on the (owner, sha256) index: the ORM's `$and` of the two is a full scan on
+    SecantusDB (0.8 s a lookup at 20,000 images)."""
+    found = collection_for(Image).find_one({"owner_id": owner_id, "sha256": sha256}, {"_id": 1})
+    return Image.objects.filter(pk=found["_id"]).first() if found else None
+
+
 def images_owned(*, owner_id: ObjectId, image_ids: list[ObjectId]) -> list[Image]:
     return list(Image.objects.filter(owner_id=owner_id, pk__in=image_ids))
 

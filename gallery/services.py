@@ -20,6 +20,7 @@ from pymongo.errors import BulkWriteError
 from accounts.models import User
 from gallery.imaging import ImageRejected, inspect_image
 from gallery.models import Image, TermCount
+from gallery.selectors import image_by_content
 from gallery.storage import original_name, rendition_name, version_rendition_name
 from gallery.terms import (
     ALL,
@@ -80,7 +81,7 @@ def image_create(
         )
     except ImageRejected as error:
         raise ValidationError(str(error), code=error.code) from None
-    if existing := Image.objects.filter(owner=owner, sha256=info.sha256).first():
+    if existing := image_by_content(owner_id=owner.pk, sha256=info.sha256):
         return existing, False
     image = Image(
         owner=owner,
@@ -203,7 +204,7 @@ def image_delete(*, image: Image) -> None:
 def renditions_delete(*, owner_id: ObjectId, sha256: str) -> None:
     """Remove an image's renditions by their names, which depend on its content alone, unless
     another image of the owner (the same file uploaded again) uses them."""
-    if Image.objects.filter(owner_id=owner_id, sha256=sha256).exists():
+    if image_by_content(owner_id=owner_id, sha256=sha256):
         return
     for size in settings.RENDITION_SIZES:
         default_storage.delete(rendition_name(owner_id=owner_id, sha256=sha256, size=size))

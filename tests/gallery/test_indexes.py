@@ -59,6 +59,10 @@ class FindSpy:
         self.finds.append((filter, projection))
         return self.collection.find(filter, projection)
 
+    def find_one(self, filter: dict[str, Any], projection: Any = None) -> Any:  # noqa: A002
+        self.finds.append((filter, projection))
+        return self.collection.find_one(filter, projection)
+
 
 @pytest.fixture
 def finds(monkeypatch) -> dict[str, FindSpy]:  # noqa: ANN001
@@ -97,3 +101,15 @@ def test_a_page_fetches_its_images_by_id(user) -> None:
     if "queryPlanner" not in explained:
         explained = explained["stages"][0]["$cursor"]
     assert {stage["stage"] for stage in scans(explained)} == {"IXSCAN"}
+
+
+def test_the_duplicate_check_uses_an_index(user, finds) -> None:
+    images = library_make(user, 40, seed=5)
+    found = selectors.image_by_content(owner_id=user.pk, sha256=images[7].sha256)
+    assert found is not None and found.pk == images[7].pk
+    assert selectors.image_by_content(owner_id=user.pk, sha256="f" * 64) is None
+    spy = finds[Image._meta.db_table]
+    assert len(spy.finds) == 2
+    for filter_, projection in spy.finds:
+        stages = scans(spy.collection.find(filter_, projection).explain())
+        assert {stage["stage"] for stage in stages} == {"IXSCAN"}, (filter_, stages)

@@ -280,6 +280,22 @@ def box_mask(evidence: Evidence, *, box: Box, label: str = "") -> tuple[np.ndarr
     return candidates[name], name
 
 
+def subject_candidates(evidence: Evidence) -> dict[str, np.ndarray]:
+    """Every mask "automatic" chooses among (work size, by name): each model's own, and each
+    sure detected or segmented object's box candidates. bench/ml.py takes the best of them per
+    picture against the truth: the ceiling of any choosing rule on these models."""
+    found: dict[str, np.ndarray] = {}
+    if evidence.salient is not None:
+        found["salient"] = evidence.salient >= 0.5
+    if evidence.classes is not None:
+        found["deeplab"] = evidence.classes > 0
+    subjects = [item for item in evidence.detections if item.score >= MIN_SCORE]
+    for index, item in enumerate([*subjects, *segment_subjects(evidence)]):
+        for name, mask in box_candidates(evidence, box=item.box, label=item.label).items():
+            found[f"{index}:{item.label}:{name}"] = mask
+    return found
+
+
 def _component_at(mask: np.ndarray, *, point: Point) -> np.ndarray | None:
     height, width = mask.shape
     x = min(width - 1, max(0, int(point[0] * width)))

@@ -16,13 +16,15 @@ temporary MODEL_DIR (deleted at the end). All on this machine's 2 cores, TFLite 
   - iou_*: background removal against the largest object's mask, on every coco128-seg image whose
     largest object covers >= 10% (--quick: every sixth of them): auto (all models together),
     and DeepLab alone and U²-Net-p alone on the same model outputs; VOC subjects and the others
-    (iou_voc, iou_other) apart;
+    (iou_voc, iou_other) apart; iou_oracle, iou_oracle_other: per picture the best of those and
+    of every candidate mask auto chooses among, the ceiling of any choice among these models;
   - salient runtimes: U²-Net-p in onnxruntime and in cv2.dnn on the same inputs, interleaved;
   - faces: YuNet through cv2.FaceDetectorYN, median per coco128 picture (the first 20);
   - peak_mb: ru_maxrss of this process once all three models are loaded and have run;
   - throughput: 50 images detected one after another, images per second.
 The last line is `ml: detect_ms=... bgremove_ms=... style_ms=... faces_ms=... iou_auto=... iou_voc=...
-iou_other=... iou_deeplab_only=... iou_salient_only=... map50=... peak_mb=...`.
+iou_other=... iou_deeplab_only=... iou_salient_only=... iou_oracle=... iou_oracle_other=... map50=...
+peak_mb=...`.
 """
 
 import argparse
@@ -59,7 +61,11 @@ from processing.ml.salient import salient_batch  # noqa: E402
 from processing.ml.segment import foreground_mask, grabcut_mask, remove_background  # noqa: E402
 from processing.ml.store import default_assets, model_install, model_path  # noqa: E402
 from processing.ml.style import NETWORK_SIDE  # noqa: E402
-from processing.ml.subject import background_mask, evidence_gather  # noqa: E402
+from processing.ml.subject import (  # noqa: E402
+    background_mask,
+    evidence_gather,
+    subject_candidates,
+)
 
 SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 PREVIEW = 1600
@@ -205,17 +211,34 @@ def bench_faces(images: list[Path], model_dir: Path) -> dict[str, float]:
     return {"faces_ms": statistics.median(times), "faces_found": found}
 
 
+def _full_size(mask: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    height, width = truth.shape
+    return cv2.resize(mask.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR)
+
+
 def bench_subject_iou(cases: list[Any], model_dir: Path) -> dict[str, float]:
     """iou_*: auto against each model alone, on the same evidence (each model run once per
-    picture), against the largest object's mask; VOC subjects and the others apart."""
-    scores: dict[str, list[tuple[bool, float]]] = {"auto": [], "salient": [], "deeplab": []}
+    picture), against the largest object's mask; VOC subjects and the others apart.
+    iou_oracle*: per picture the best of those three and of every candidate mask auto chooses
+    among (subject_candidates: each model's mask, each sure object's box candidates, scaled up
+    without edge refinement), the ceiling of any rule that chooses among these masks."""
+    methods = ("auto", "salient", "deeplab")
+    names = (*methods, "oracle", "oracle_models")
+    scores: dict[str, list[tuple[bool, float]]] = {name: [] for name in names}
     for _, image, truth, is_voc in cases:
         evidence = evidence_gather(image=image, model_dir=model_dir)
-        for method in scores:
+        for method in methods:
             mask = background_mask(
                 image=image, model_dir=model_dir, method=method, evidence=evidence
             ).mask
             scores[method].append((is_voc, mask_iou(predicted=mask, truth=truth)))
+        candidates = [
+            mask_iou(predicted=_full_size(mask, truth), truth=truth)
+            for mask in subject_candidates(evidence).values()
+        ]
+        alone = max(scores[method][-1][1] for method in methods)
+        scores["oracle_models"].append((is_voc, alone))
+        scores["oracle"].append((is_voc, max([alone, *candidates])))
 
     def mean(method: str, voc: bool | None = None) -> float:
         values = [iou for is_voc, iou in scores[method] if voc is None or is_voc == voc]
@@ -227,6 +250,11 @@ def bench_subject_iou(cases: list[Any], model_dir: Path) -> dict[str, float]:
         "iou_other": mean("auto", False),
         "iou_deeplab_only": mean("deeplab"),
         "iou_salient_only": mean("salient"),
+        "iou_oracle": mean("oracle"),
+        "iou_oracle_voc": mean("oracle", True),
+        "iou_oracle_other": mean("oracle", False),
+        "iou_oracle_models": mean("oracle_models"),
+        "iou_oracle_models_other": mean("oracle_models", False),
         "iou_cases": len(cases),
         "iou_voc_cases": sum(is_voc for *_, is_voc in cases),
     }
@@ -304,7 +332,10 @@ def segmentation_and_faces(
         f">= 10% (that object's mask as truth; {figures['iou_voc_cases']:.0f} VOC subjects): "
         f"auto {figures['iou_auto']:.3f} (VOC {figures['iou_voc']:.3f}, others "
         f"{figures['iou_other']:.3f}); DeepLab alone {figures['iou_deeplab_only']:.3f}, "
-        f"U²-Net-p alone {figures['iou_salient_only']:.3f}"
+        f"U²-Net-p alone {figures['iou_salient_only']:.3f}; the best mask per picture "
+        f"(oracle) {figures['iou_oracle']:.3f} (VOC {figures['iou_oracle_voc']:.3f}, others "
+        f"{figures['iou_oracle_other']:.3f}); the best of auto, DeepLab and U²-Net-p alone "
+        f"{figures['iou_oracle_models']:.3f} (others {figures['iou_oracle_models_other']:.3f})"
     )
     return figures
 
@@ -373,6 +404,7 @@ def main() -> None:
         f"iou_voc={figures['iou_voc']:.3f} iou_other={figures['iou_other']:.3f} "
         f"iou_deeplab_only={figures['iou_deeplab_only']:.3f} "
         f"iou_salient_only={figures['iou_salient_only']:.3f} "
+        f"iou_oracle={figures['iou_oracle']:.3f} iou_oracle_other={figures['iou_oracle_other']:.3f} "
         f"worker_rss_mb={figures['worker_rss_mb']:.0f} {extra}"
     )
 

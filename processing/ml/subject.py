@@ -7,11 +7,13 @@
 
 "Automatic" takes the detector's main object (large and sure: on coco128 that is the object a
 person would cut out far more often than the most salient box), or the salient region when
-nothing is detected. Inside the subject's box several masks compete: the salient pixels,
-DeepLab's pixels of the subject's class, and GrabCut seeded from the box alone and from those
-pixels. The one whose outline fits the box best wins (a subject's mask touches its tight box on
-every side and fills a fair part of it; a mask of the wrong thing does not). A detected person
-that the mask takes in part is taken whole. A click picks another subject: the smallest
+nothing is detected. A large DeepLab segment that no box of its class holds counts as a detected
+object too (the detector misses a train behind its stop sign, a boat under a dog). Inside the
+subject's box several masks compete: the salient pixels, DeepLab's pixels of the subject's
+class, and GrabCut seeded from the box alone and from those pixels. The one whose outline fits
+the box best wins (a subject's mask touches its tight box on every side and fills a fair part
+of it; a mask of the wrong thing does not), DeepLab's unless another fits far better. A detected
+person that the mask takes in part is taken whole. A click picks another subject: the smallest
 detected box under the point, else the region under it.
 """
 
@@ -47,6 +49,10 @@ GROUP_BOXES = 3  # a salient region holding this many detected objects is one su
 SALIENT_TAKEN = 0.3  # a salient region this much inside the subject's mask is taken whole
 BOX_MARGIN = 0.02  # masks may spill this far (of the image) past a detector's box
 CLICK_BOX = 0.3  # a click on nothing known: GrabCut in a box this large around the point
+SEGMENT_SCORE = 0.6  # a DeepLab segment the detector missed counts as a fairly sure detection
+SEGMENT_AREA = 0.05  # ... when it covers this much of the picture
+SEGMENT_OUTSIDE = 0.5  # ... and at least this much of it lies outside the boxes of its class
+DEEPLAB_TOLERANCE = 0.1  # DeepLab's outline of a VOC subject wins unless another fits far better
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +121,41 @@ def main_subject(
     """The detection that is both large and sure (area x score), or None."""
     candidates = [item for item in detections if item.score >= min_score]
     return max(candidates, key=lambda item: item.area * item.score, default=None)
+
+
+def _bounds(mask: np.ndarray) -> Box:
+    rows, cols = np.flatnonzero(np.any(mask, axis=1)), np.flatnonzero(np.any(mask, axis=0))
+    height, width = mask.shape
+    return (cols[0] / width, rows[0] / height, (cols[-1] + 1) / width, (rows[-1] + 1) / height)
+
+
+def segment_subjects(evidence: Evidence) -> list[Detection]:
+    """DeepLab's segments that the detector missed, as detections: each connected region of one
+    VOC class covering SEGMENT_AREA of the picture, mostly outside the boxes detected for that
+    class (a train behind a stop sign, a boat under a dog; not a crowd already detected)."""
+    if evidence.classes is None:
+        return []
+    voc_to_coco = {voc: coco for coco, voc in COCO_TO_VOC.items()}
+    shape = evidence.classes.shape
+    found = []
+    for class_id in np.unique(evidence.classes):
+        label = voc_to_coco.get(evidence.voc_names[class_id]) if class_id else None
+        if label is None:
+            continue
+        covered = np.zeros(shape, dtype=bool)
+        for item in evidence.detections:
+            if item.label == label and item.score >= MIN_SCORE:
+                covered |= _box_region(item.box, shape=shape, margin=0.0)
+        count, regions, stats, _ = cv2.connectedComponentsWithStats(
+            (evidence.classes == class_id).astype(np.uint8)
+        )
+        for index in range(1, count):
+            if stats[index, cv2.CC_STAT_AREA] < SEGMENT_AREA * evidence.classes.size:
+                continue
+            region = regions == index
+            if (region & ~covered).sum() >= SEGMENT_OUTSIDE * region.sum():
+                found.append(Detection(label, SEGMENT_SCORE, _bounds(region)))
+    return found
 
 
 def clicked_subject(
@@ -232,8 +273,27 @@ def box_candidates(evidence: Evidence, *, box: Box, label: str = "") -> dict[str
 def box_mask(evidence: Evidence, *, box: Box, label: str = "") -> tuple[np.ndarray, str]:
     """The best-fitting candidate mask of the subject in the box (work size), and its name."""
     candidates = box_candidates(evidence, box=box, label=label)
-    name = max(candidates, key=lambda key: _fit(candidates[key], box))
+    fits = {key: _fit(mask, box) for key, mask in candidates.items()}
+    name = max(fits, key=lambda key: fits[key])
+    if "deeplab" in fits and fits["deeplab"] >= fits[name] - DEEPLAB_TOLERANCE:
+        name = "deeplab"  # on its own classes DeepLab's outline beats GrabCut's and the salient's
     return candidates[name], name
+
+
+def subject_candidates(evidence: Evidence) -> dict[str, np.ndarray]:
+    """Every mask "automatic" chooses among (work size, by name): each model's own, and each
+    sure detected or segmented object's box candidates. bench/ml.py takes the best of them per
+    picture against the truth: the ceiling of any choosing rule on these models."""
+    found: dict[str, np.ndarray] = {}
+    if evidence.salient is not None:
+        found["salient"] = evidence.salient >= 0.5
+    if evidence.classes is not None:
+        found["deeplab"] = evidence.classes > 0
+    subjects = [item for item in evidence.detections if item.score >= MIN_SCORE]
+    for index, item in enumerate([*subjects, *segment_subjects(evidence)]):
+        for name, mask in box_candidates(evidence, box=item.box, label=item.label).items():
+            found[f"{index}:{item.label}:{name}"] = mask
+    return found
 
 
 def _component_at(mask: np.ndarray, *, point: Point) -> np.ndarray | None:
@@ -329,7 +389,7 @@ def subject_mask(
             mask, how = point_mask(evidence, point=point)
             return mask, f"click+{how}", None, None
     elif box is None:
-        subject = main_subject(evidence.detections)
+        subject = main_subject([*evidence.detections, *segment_subjects(evidence)])
     if box is None and subject is not None:
         box = subject.box
     if method == "grabcut":
@@ -413,7 +473,8 @@ def background_mask(
     coarse, how, subject, used_box = subject_mask(evidence, method=method, box=box, point=point)
     added = 0
     if method == "auto" and not how.startswith("click+"):
-        coarse = salient_regions_taken_whole(evidence, coarse)
+        if how in ("salient", "grabcut+models"):  # the salient model's blotches, made whole
+            coarse = salient_regions_taken_whole(evidence, coarse)
         coarse, added = people_taken_whole(evidence, coarse, subject=subject)
     height, width = pixels.shape[:2]
     if not coarse.any():

@@ -12,7 +12,13 @@ from processing.ml.metrics import mask_iou
 from processing.ml.onnx import OnnxModel
 from processing.ml.salient import salient_batch, salient_mask
 from processing.ml.store import model_path
-from processing.ml.subject import background_mask, clicked_subject, main_subject
+from processing.ml.subject import (
+    background_mask,
+    clicked_subject,
+    evidence_gather,
+    main_subject,
+    subject_candidates,
+)
 from tests.processing.test_ml import coco_image, instance_masks, model_dir
 
 __all__ = ["model_dir"]
@@ -47,6 +53,17 @@ def test_a_subject_outside_the_voc_classes_is_cut_out(corpus, model_dir, stem, l
     result = background_mask(image=image, model_dir=model_dir)
     assert result.label == label
     assert mask_iou(predicted=result.mask, truth=largest(corpus, stem, label)) >= 0.8
+
+
+def test_a_large_segment_the_detector_missed_is_the_subject(corpus, model_dir):
+    # 000000000151: the detector sees only a stop sign; DeepLab outlines the train behind it
+    image = coco_image(corpus, "000000000151", folder="coco128-seg")
+    result = background_mask(image=image, model_dir=model_dir)
+    assert result.label == "train"
+    assert mask_iou(predicted=result.mask, truth=largest(corpus, "000000000151", "train")) >= 0.8
+    candidates = subject_candidates(evidence_gather(image=image, model_dir=model_dir))
+    assert {"salient", "deeplab"} <= set(candidates)
+    assert any(name.endswith(":train:deeplab") for name in candidates)
 
 
 def test_a_click_picks_the_clicked_object(corpus, model_dir):

@@ -106,7 +106,8 @@ def test_a_page_fetches_its_images_by_id(user) -> None:
 def test_the_duplicate_check_uses_an_index(user, finds) -> None:
     images = library_make(user, 40, seed=5)
     found = selectors.image_by_content(owner_id=user.pk, sha256=images[7].sha256)
-    assert found is not None and found.pk == images[7].pk
+    assert found is not None
+    assert found.pk == images[7].pk
     assert selectors.image_by_content(owner_id=user.pk, sha256="f" * 64) is None
     spy = finds[Image._meta.db_table]
     assert len(spy.finds) == 2

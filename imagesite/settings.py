@@ -441,10 +441,11 @@ SCRAPE_MAX_IMAGES = env_int("SCRAPE_MAX_IMAGES", 300)  # images one run imports,
 
 # Server folders (library): the roots under which staff may attach folders (empty: none), how
 # long a file may be missing from its folder before its image leaves the gallery, and the files
-# a scan imports per checkpoint (written together: one database write of each kind per batch).
+# a scan imports per checkpoint (written together, one database write of each kind per batch;
+# each stays open until then), the next batch once fewer than a batch of ingests are queued.
 LIBRARY_ROOTS = env_list("LIBRARY_ROOTS")
 LIBRARY_MISSING_GRACE_S = env_int("LIBRARY_MISSING_GRACE_S", 7 * 24 * 3600)
-LIBRARY_SCAN_BATCH = env_int("LIBRARY_SCAN_BATCH", 100)
+LIBRARY_SCAN_BATCH = env_int("LIBRARY_SCAN_BATCH", 25)
 
 LOGGING = {
     "version": 1,

@@ -38,6 +38,8 @@ from gallery.library import images_restore, images_trash
 from gallery.models import Image
 from gallery.services import image_inspect, image_stage, images_commit
 from imagesite.mongo import collection_for
+from jobs.models import Job
+from jobs.selectors import jobs_queued_count
 from jobs.services import job_enqueue
 from library.models import REASONS, LibraryFile, LibraryFolder, LibraryScan
 from library.paths import Entry, FolderRefused, NotAFile, count_files, file_open, folder_resolve
@@ -48,6 +50,7 @@ SCAN_TASK = "library.tasks.library_scan_task"
 SCAN_JOB_KIND = "library_scan"  # a kind of its own (jobs lists no choice for it)
 UNCHANGED_BATCH = 2000  # files per checkpoint at most, unchanged ones included
 SLICE_S = 20.0  # a slice queues the next one after this long, so other work gets the worker
+INGEST_WAIT_S = 20.0  # a batch waits this long at most for the ingests queued to come down
 MAX_FAILURES_KEPT = 50
 
 
@@ -210,6 +213,8 @@ def scan_run(*, scan_id: str, generation: int) -> None:
         if not entries:
             scan_finish(scan=scan, path=path)
             return
+        if any(not _unchanged(known.get(entry.relpath), entry) for entry in entries):
+            _ingests_wait()
         counts = _batch_process(scan, folder=folder, path=path, entries=entries, known=known)
         if not _checkpoint(scan, entries=entries, counts=counts):
             return  # paused meanwhile, or another slice moved on: that one carries on
@@ -218,9 +223,22 @@ def scan_run(*, scan_id: str, generation: int) -> None:
             return
 
 
+def _ingests_wait() -> None:
+    """Import no faster than the workers ingest: wait (up to INGEST_WAIT_S) until fewer than a
+    batch of ingests are queued. A scan far ahead of them would fill the broker's queue, and
+    taking a message from a long queue costs SecantusDB a sort of the whole queue (0.5 s with
+    2,000 waiting), which slows every task."""
+    deadline = time.monotonic() + INGEST_WAIT_S
+    while (
+        jobs_queued_count(kind=Job.Kind.INGEST) >= settings.LIBRARY_SCAN_BATCH
+        and time.monotonic() < deadline
+    ):
+        time.sleep(0.2)
+
+
 def _next_batch(path: str, cursor: list[str], known: Known) -> list[Entry]:
-    """The next LIBRARY_SCAN_BATCH files that need work, with the unchanged ones between them (up to
-    UNCHANGED_BATCH in all): a rescan of an unchanged folder checkpoints rarely."""
+    """The next LIBRARY_SCAN_BATCH files that need work, with the unchanged ones between them
+    (up to UNCHANGED_BATCH in all): a rescan of an unchanged folder checkpoints rarely."""
     batch, work = [], 0
     for entry in folder_walk(path, after=tuple(cursor)):
         batch.append(entry)
@@ -341,6 +359,8 @@ def _imports_write(
     the owner has is not stored again), with one query for those duplicates and one write of
     each kind for the new images; sets each record's outcome. Returns the images whose file now
     holds other content, with that file's record, for `_image_retire`."""
+    if not pending:
+        return []
     owner = scan.owner
     hashes = {item.info.sha256 for item in pending}
     had = {image.sha256: image for image in Image.objects.filter(owner=owner, sha256__in=hashes)}

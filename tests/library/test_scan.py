@@ -4,6 +4,7 @@ and a scan that dies mid-way resuming without importing anything twice."""
 import hashlib
 import os
 import shutil
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import library.services as library_services
 from gallery.models import Image
 from gallery.services import image_create
 from jobs.models import Job
+from jobs.selectors import jobs_queued_count
 from library.models import LibraryFile, LibraryFolder, LibraryScan
 from library.services import folder_attach, scan_pause, scan_resume, scan_run, scan_start
 from tests.library.conftest import PHOTOS
@@ -115,6 +117,28 @@ def test_a_rescan_notices_changed_removed_and_added_files_and_nothing_else(
     assert not Image.objects.get(pk=gone.image_id).in_trash  # still within the grace period
 
 
+def test_copies_in_one_batch_are_imported_once_and_files_that_swap_content_keep_their_images(
+    user, staff, root, corpus
+) -> None:
+    first, second = sorted((corpus / "coco128" / "images").rglob("*.jpg"))[:2]
+    folder_path = root / "copies"
+    folder_path.mkdir()
+    shutil.copy(first, folder_path / "a.jpg")
+    shutil.copy(first, folder_path / "a copy.jpg")
+    shutil.copy(second, folder_path / "b.jpg")
+    folder = folder_attach(owner=user, path=str(folder_path), attached_by=staff, scan=False)
+    scan = _scan(folder)
+    assert (scan.imported, scan.skipped_reasons) == (2, {"duplicate": 1})
+    assert LibraryFile.objects.filter(folder=folder, owns_image=True).count() == 2
+    (folder_path / "a copy.jpg").unlink()
+    (folder_path / "a.jpg").write_bytes(second.read_bytes())
+    (folder_path / "b.jpg").write_bytes(first.read_bytes())
+    scan = _scan(folder)
+    assert scan.files_seen == 2
+    # each image is still some file's content: neither leaves the gallery
+    assert Image.objects.filter(owner=user, trashed_at=None).count() == 2
+
+
 def test_a_file_missing_past_the_grace_period_leaves_the_gallery_and_returns_with_its_file(
     user, staff, photo_folder, settings
 ) -> None:
@@ -187,6 +211,25 @@ def test_a_scan_that_dies_mid_batch_resumes_where_it_stopped_and_counts_nothing_
     assert Image.objects.filter(owner=user).count() == 12
     assert LibraryFile.objects.filter(folder=folder, owns_image=True).count() == 12
     assert Job.objects.filter(kind=Job.Kind.INGEST).count() == 12
+
+
+def test_a_batch_waits_while_a_batch_of_ingests_is_queued_and_then_goes_on(
+    user, staff, root, corpus, settings, monkeypatch
+) -> None:
+    """No worker takes the ingests here: the second batch waits the longest wait, then the scan
+    goes on anyway (a stuck queue slows a scan, never stops it)."""
+    folder_path = root / "paced"
+    folder_path.mkdir()
+    for index, path in enumerate(sorted((corpus / "coco128" / "images").rglob("*.jpg"))[:10]):
+        shutil.copy(path, folder_path / f"{index:02}.jpg")
+    settings.LIBRARY_SCAN_BATCH = 5
+    monkeypatch.setattr(library_services, "INGEST_WAIT_S", 1.0)
+    folder = folder_attach(owner=user, path=str(folder_path), attached_by=staff, scan=False)
+    started = time.monotonic()
+    scan = _scan(folder)
+    assert time.monotonic() - started >= 1.0
+    assert (scan.status, scan.imported) == (LibraryScan.Status.SUCCEEDED, 10)
+    assert jobs_queued_count(kind=Job.Kind.INGEST) == 10
 
 
 def test_a_paused_scan_stops_after_its_batch_and_goes_on_when_resumed(

@@ -18,7 +18,7 @@ from pymongo import ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError
 
 from accounts.models import User
-from gallery.imaging import ImageRejected, inspect_image
+from gallery.imaging import ImageInfo, ImageRejected, inspect_image
 from gallery.models import Image, TermCount
 from gallery.selectors import image_by_content
 from gallery.storage import original_name, rendition_name, version_rendition_name
@@ -37,7 +37,7 @@ from gallery.terms import (
 )
 from imagesite.mongo import collection_for
 from jobs.models import Job
-from jobs.services import job_record, job_send, jobs_supersede
+from jobs.services import job_record, job_send, jobs_record, jobs_send, jobs_supersede
 
 INGEST_TASK = "gallery.tasks.image_ingest_task"  # by name: the task module imports this one
 STORAGE_FAILED = (
@@ -75,14 +75,52 @@ def image_create(
     returns that image. Raises ValidationError with a message for the user; a refused file
     leaves nothing behind.
     """
+    info = image_inspect(file=file)
+    if existing := image_by_content(owner_id=owner.pk, sha256=info.sha256):
+        return existing, False
+    image = image_stage(
+        owner=owner,
+        file=file,
+        info=info,
+        name=name,
+        source=source,
+        source_url=source_url,
+        source_page=source_page,
+        scrape_run_id=scrape_run_id,
+        phash=phash,
+        title=title,
+    )
+    if images_commit(owner=owner, images=[image]):
+        return image, True
+    # the same file uploaded twice at once: the other request won
+    return Image.objects.get(owner=owner, sha256=info.sha256), False
+
+
+def image_inspect(*, file: IO[bytes]) -> ImageInfo:
+    """Validation by content (image_create's first step): ValidationError for the user."""
     try:
-        info = inspect_image(
+        return inspect_image(
             file=file, max_bytes=settings.UPLOAD_MAX_BYTES, max_pixels=settings.UPLOAD_MAX_PIXELS
         )
     except ImageRejected as error:
         raise ValidationError(str(error), code=error.code) from None
-    if existing := image_by_content(owner_id=owner.pk, sha256=info.sha256):
-        return existing, False
+
+
+def image_stage(
+    *,
+    owner: User,
+    file: IO[bytes],
+    info: ImageInfo,
+    name: str,
+    source: str = Image.Source.UPLOAD,
+    source_url: str = "",
+    source_page: str = "",
+    scrape_run_id: ObjectId | None = None,
+    phash: str = "",
+    title: str = "",
+) -> Image:
+    """The image of a checked file, its original written, not in the database yet
+    (`images_commit`); ValidationError(code="storage") if the original can't be written."""
     image = Image(
         owner=owner,
         source=source,
@@ -110,17 +148,53 @@ def image_create(
         logger.error("could not store an original: %s", error)
         raise ValidationError(STORAGE_FAILED, code="storage") from None
     image.pk = ObjectId()
-    job = _ingest_job(image)
+    return image
+
+
+def images_commit(*, owner: User, images: list[Image]) -> list[Image]:
+    """Record the ingest jobs of staged images (`image_stage`, all of one owner), write the
+    documents, count their facets, then send the jobs: image_create's order, with one write of
+    each kind for them all. Returns the images written; one whose content the owner has
+    meanwhile (the same file uploaded twice at once) is left out and its job deleted."""
+    if not images:
+        return []
+    jobs = jobs_record(jobs=[_ingest_job_new(image) for image in images])
+    written = _images_insert(images)
+    kept = {image.pk for image in written}
+    if lost := [job.pk for job in jobs if job.image_id not in kept]:
+        Job.objects.filter(pk__in=lost).delete()
+    if not written:
+        return []
+    delta: Counter[str] = Counter()
+    for image in written:
+        delta.update(facet_counts_delta([], image.terms))
+    # new images have no place yet (ingest names it); the batch widens the oldest and newest
+    first = min(written, key=lambda image: image.uploaded_at)
+    last = max(written, key=lambda image: image.uploaded_at)
+    term_counts_add(owner_id=owner.pk, delta=dict(delta), moments=_moments(first))
+    if last is not first:
+        term_counts_add(owner_id=owner.pk, delta={}, moments=_moments(last))
+    jobs_send(jobs=[job for job in jobs if job.image_id in kept])
+    return written
+
+
+def _images_insert(images: list[Image]) -> list[Image]:
+    try:
+        Image.objects.bulk_create(images)
+    except IntegrityError:  # one was uploaded meanwhile: the insert stopped there
+        stored = set(
+            Image.objects.filter(pk__in=[image.pk for image in images]).values_list("pk", flat=True)
+        )
+        return [image for image in images if image.pk in stored or _image_insert(image)]
+    return images
+
+
+def _image_insert(image: Image) -> bool:
     try:
         image.save(force_insert=True)
-    except IntegrityError:  # the same file uploaded twice at once: the other request won
-        job.delete()
-        return Image.objects.get(owner=owner, sha256=info.sha256), False
-    term_counts_add(
-        owner_id=owner.pk, delta=facet_counts_delta([], image.terms), moments=_moments(image)
-    )  # a new upload has no place yet: ingest names it
-    job_send(job=job)
-    return image, True
+    except IntegrityError:
+        return False
+    return True
 
 
 def image_ingest_enqueue(*, image: Image) -> Job:
@@ -138,6 +212,18 @@ def _ingest_job(image: Image) -> Job:
         owner_id=image.owner_id,
         image_id=image.pk,
         args=(str(image.pk),),
+    )
+
+
+def _ingest_job_new(image: Image) -> Job:
+    """The ingest job of an image, unsaved (`jobs_record`), as `_ingest_job` records it."""
+    return Job(
+        pk=ObjectId(),  # type: ignore[misc]  # django-stubs: ObjectId ids
+        task=INGEST_TASK,
+        kind=Job.Kind.INGEST,
+        owner_id=image.owner_id,
+        image_id=image.pk,
+        args=[str(image.pk)],
     )
 
 

@@ -236,6 +236,9 @@ CELERY_TASK_ROUTES = {
     "processing.tasks.faces_hide_task": {"queue": "ml"},
     "scraping.tasks.scrape_run_task": {"queue": "scrape"},
     "scraping.tasks.scrape_item_import_task": {"queue": "scrape"},
+    # imports (web and server folders) on their own queue: a folder's scan, however many images it
+    # queued, never waits behind their ingests and follow-ups on default
+    "library.tasks.library_scan_task": {"queue": "scrape"},
 }
 # Proof that the worker takes work, not merely answers ping: a tiny task on each queue records
 # a heartbeat (imagesite/heartbeat.py); /health/ and the launcher's supervisor read its age.
@@ -436,10 +439,13 @@ SCRAPE_RUN_TIMEOUT_S = env_int("SCRAPE_RUN_TIMEOUT_S", 900)
 SCRAPE_DELAY_S = float(env_str("SCRAPE_DELAY_S", "0.25"))  # between requests to one site
 SCRAPE_MAX_IMAGES = env_int("SCRAPE_MAX_IMAGES", 300)  # images one run imports, at most
 
-# Server folders (library): the roots under which staff may attach folders (empty: none), and how
-# long a file may be missing from its folder before its image leaves the gallery.
+# Server folders (library): the roots under which staff may attach folders (empty: none), how
+# long a file may be missing from its folder before its image leaves the gallery, and the files
+# a scan imports per checkpoint (written together, one database write of each kind per batch;
+# each stays open until then), the next batch once fewer than a batch of ingests are queued.
 LIBRARY_ROOTS = env_list("LIBRARY_ROOTS")
 LIBRARY_MISSING_GRACE_S = env_int("LIBRARY_MISSING_GRACE_S", 7 * 24 * 3600)
+LIBRARY_SCAN_BATCH = env_int("LIBRARY_SCAN_BATCH", 25)
 
 LOGGING = {
     "version": 1,

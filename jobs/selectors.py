@@ -1,8 +1,9 @@
-"""Reads of a user's jobs; every read is scoped to its owner."""
+"""Reads of jobs: a user's, scoped to its owner, and the backlog of a kind."""
 
 from bson import ObjectId
 from django.db.models import QuerySet
 
+from imagesite.mongo import collection_for
 from jobs.models import Job
 
 RECENT = 50
@@ -32,3 +33,19 @@ def job_for(
     return next(
         (job for job in jobs.order_by("-queued_at")[:RECENT] if job.args[:1] == [subject]), None
     )
+
+
+def jobs_queued_count(*, kind: str) -> int:
+    """The jobs of a kind recorded and not yet taken by a worker, whoever's: the backlog that a
+    producer of many waits on. A flat filter: SecantusDB uses the (kind, status) index for it."""
+    return collection_for(Job).count_documents({"kind": kind, "status": Job.Status.QUEUED})
+
+
+def jobs_queued_oldest(*, kind: str, owner_id: ObjectId) -> Job | None:
+    """The owner's oldest job of a kind not yet taken (a flat filter, as above)."""
+    found = collection_for(Job).find_one(
+        {"kind": kind, "status": Job.Status.QUEUED, "owner_id": owner_id},
+        {"_id": 1},
+        sort=[("queued_at", 1)],
+    )
+    return Job.objects.filter(pk=found["_id"]).first() if found else None

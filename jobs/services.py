@@ -70,16 +70,30 @@ def job_record(
     )
 
 
+def jobs_record(*, jobs: list[Job]) -> list[Job]:
+    """Record unsaved jobs (built with their ids) in one write, as `job_record` does one."""
+    return Job.objects.bulk_create(jobs)
+
+
 def job_send(*, job: Job) -> None:
     """Send the job's task by name (routed by CELERY_TASK_ROUTES unless the job names a queue),
     with the job's id as its last argument. Apps name tasks, so no service imports a tasks
     module."""
-    try:
-        current_app.send_task(job.task, args=[*job.args, str(job.pk)], queue=job.queue or None)
-    except (OperationalError, OSError) as error:  # the broker is away: the sweep sends it later
-        logger.warning("could not send %s (job %s): %s", job.task, job.pk, error)
-        return
-    Job.objects.filter(pk=job.pk).update(sent_at=timezone.now())
+    jobs_send(jobs=[job])
+
+
+def jobs_send(*, jobs: list[Job]) -> None:
+    """Send each job's task (`job_send`), then note when in one write for all that went."""
+    sent = []
+    for job in jobs:
+        try:
+            current_app.send_task(job.task, args=[*job.args, str(job.pk)], queue=job.queue or None)
+        except (OperationalError, OSError) as error:  # the broker is away: the sweep sends them
+            logger.warning("could not send %s (job %s): %s", job.task, job.pk, error)
+            break
+        sent.append(job.pk)
+    if sent:
+        Job.objects.filter(pk__in=sent).update(sent_at=timezone.now())
 
 
 def job_enqueue(

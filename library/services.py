@@ -5,9 +5,12 @@ A scan walks the folder in batches, in the order of the paths, and checkpoints a
 batch: one conditional update of the scan's document moves the cursor and adds the batch's
 counts, so a slice that dies (a killed worker: the job's lease runs out and the jobs sweep sends
 it again) resumes after the last batch stored and counts nothing twice. A file of the unfinished
-batch that was already recorded by this scan keeps the outcome it got; importing goes through
-`gallery.services.image_create`, the upload's own path (validation by content, dedupe by
-SHA-256), so a file is never imported twice.
+batch that was already recorded by this scan keeps the outcome it got. Importing is the upload's
+own path, `gallery.services.image_create`, taken a batch at a time: each file is checked by
+content as an upload is (`image_inspect`), duplicates of the owner's images (by SHA-256) are
+found with one query, and the new images, their jobs and the files' records are written with
+one write of each kind per batch (`images_commit`), so a file is never imported twice and a
+file costs about one database command of the scan's own instead of seven.
 
 The original is copied into the media storage (content-addressed, as an upload's is), never
 read from the folder afterwards: the gallery, the editor and the media views stay one code
@@ -18,9 +21,11 @@ break the images already imported. The cost is the disk space of a second copy.
 import logging
 import time
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import IO, Any
 
 from bson import ObjectId
 from django.conf import settings
@@ -28,12 +33,17 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
+from gallery.imaging import ImageInfo
 from gallery.imaging.inspect import sha256_of
+from gallery.ingest import image_ingest
 from gallery.library import images_restore, images_trash
 from gallery.models import Image
-from gallery.services import image_create
+from gallery.selectors import images_by_content
+from gallery.services import image_inspect, image_stage, images_commit
 from imagesite.mongo import collection_for
-from jobs.services import job_enqueue
+from jobs.models import Job
+from jobs.selectors import jobs_queued_count, jobs_queued_oldest
+from jobs.services import job_enqueue, job_run
 from library.models import REASONS, LibraryFile, LibraryFolder, LibraryScan
 from library.paths import Entry, FolderRefused, NotAFile, count_files, file_open, folder_resolve
 from library.paths import walk as folder_walk
@@ -41,9 +51,9 @@ from library.paths import walk as folder_walk
 logger = logging.getLogger(__name__)
 SCAN_TASK = "library.tasks.library_scan_task"
 SCAN_JOB_KIND = "library_scan"  # a kind of its own (jobs lists no choice for it)
-BATCH = 100  # files to import (or check) per checkpoint
 UNCHANGED_BATCH = 2000  # files per checkpoint at most, unchanged ones included
 SLICE_S = 20.0  # a slice queues the next one after this long, so other work gets the worker
+INGEST_WAIT_S = 20.0  # a batch waits this long at most for the ingests queued to come down
 MAX_FAILURES_KEPT = 50
 
 
@@ -206,6 +216,8 @@ def scan_run(*, scan_id: str, generation: int) -> None:
         if not entries:
             scan_finish(scan=scan, path=path)
             return
+        if any(not _unchanged(known.get(entry.relpath), entry) for entry in entries):
+            _ingests_wait(scan)
         counts = _batch_process(scan, folder=folder, path=path, entries=entries, known=known)
         if not _checkpoint(scan, entries=entries, counts=counts):
             return  # paused meanwhile, or another slice moved on: that one carries on
@@ -214,14 +226,41 @@ def scan_run(*, scan_id: str, generation: int) -> None:
             return
 
 
+def _ingests_wait(scan: LibraryScan) -> None:
+    """Import no faster than the workers ingest: while a batch of ingests or more is queued,
+    ingest the owner's oldest queued image here (its job claimed as a worker claims it, so the
+    message finds it done), for INGEST_WAIT_S at most. A scan far ahead of the ingests would
+    fill the broker's queue, and taking a message from a long queue costs SecantusDB a sort of
+    the whole queue (0.5 s with 2,000 waiting), which slows every task."""
+    deadline = time.monotonic() + INGEST_WAIT_S
+    while (
+        jobs_queued_count(kind=Job.Kind.INGEST) >= settings.LIBRARY_SCAN_BATCH
+        and time.monotonic() < deadline
+    ):
+        job = jobs_queued_oldest(kind=Job.Kind.INGEST, owner_id=scan.owner_id)
+        if job is None:  # another owner's: their workers' turn
+            time.sleep(0.2)
+            continue
+        try:
+            job_run(job_id=str(job.pk), work=partial(_ingest, job.image_id))
+        except Exception:  # the image is marked failed: the ingest sweep sends it again
+            logger.exception("ingest of image %s failed during a scan", job.image_id)
+
+
+def _ingest(image_id: ObjectId | None) -> None:
+    """gallery.tasks.image_ingest_task's work (services do not import tasks)."""
+    if image := Image.objects.filter(pk=image_id).first():  # type: ignore[misc]  # deleted?
+        image_ingest(image=image)
+
+
 def _next_batch(path: str, cursor: list[str], known: Known) -> list[Entry]:
-    """The next BATCH files that need work, with the unchanged ones between them (up to
-    UNCHANGED_BATCH in all): a rescan of an unchanged folder checkpoints rarely."""
+    """The next LIBRARY_SCAN_BATCH files that need work, with the unchanged ones between them
+    (up to UNCHANGED_BATCH in all): a rescan of an unchanged folder checkpoints rarely."""
     batch, work = [], 0
     for entry in folder_walk(path, after=tuple(cursor)):
         batch.append(entry)
         work += not _unchanged(known.get(entry.relpath), entry)
-        if work >= BATCH or len(batch) >= UNCHANGED_BATCH:
+        if work >= settings.LIBRARY_SCAN_BATCH or len(batch) >= UNCHANGED_BATCH:
             break
     return batch
 
@@ -230,42 +269,69 @@ def _batch_process(
     scan: LibraryScan, *, folder: LibraryFolder, path: str, entries: list[Entry], known: Known
 ) -> BatchCounts:
     counts = BatchCounts()
-    for entry in entries:
-        seen = known.get(entry.relpath)
-        if seen is not None and seen.get("last_scan_id") == scan.pk:
-            # done before this slice's worker died: count it again, once
-            counts.add(
-                outcome=seen["outcome"], reason=seen.get("reason", ""), relpath=entry.relpath
+    checked: list[LibraryFile] = []
+    with ExitStack() as files:  # what is imported is read from the file it was checked in
+        pending: list[_Pending] = []
+        for entry in entries:
+            seen = known.get(entry.relpath)
+            if seen is not None and seen.get("last_scan_id") == scan.pk:
+                # done before this slice's worker died: count it again, once
+                counts.add(
+                    outcome=seen["outcome"], reason=seen.get("reason", ""), relpath=entry.relpath
+                )
+                continue
+            if _unchanged(seen, entry):
+                counts.add(outcome=LibraryFile.Outcome.UNCHANGED, reason="", relpath=entry.relpath)
+                continue
+            record = LibraryFile.objects.filter(pk=seen["_id"]).first() if seen else None
+            done = _file_check(
+                scan, folder=folder, path=path, entry=entry, record=record, files=files
             )
-            continue
-        if _unchanged(seen, entry):
-            counts.add(outcome=LibraryFile.Outcome.UNCHANGED, reason="", relpath=entry.relpath)
-            continue
-        record = LibraryFile.objects.filter(pk=seen["_id"]).first() if seen else None
-        done = _file_process(scan, folder=folder, path=path, entry=entry, record=record)
-        counts.add(outcome=done.outcome, reason=done.reason, relpath=done.relpath)
-        known[entry.relpath] = {
-            "_id": done.pk,
-            "size": done.size,
-            "mtime_ns": done.mtime_ns,
-            "outcome": done.outcome,
-            "reason": done.reason,
+            if isinstance(done, _Pending):
+                pending.append(done)
+            else:
+                checked.append(done)
+        retired = _imports_write(scan, pending)
+    records = checked + [item.record for item in pending]
+    _records_save(records)
+    for image_id, record in retired:  # once every record of the batch says what it holds now
+        _image_retire(image_id, keep=record)
+    for record in records:
+        counts.add(outcome=record.outcome, reason=record.reason, relpath=record.relpath)
+        known[record.relpath] = {
+            "_id": record.pk,
+            "size": record.size,
+            "mtime_ns": record.mtime_ns,
+            "outcome": record.outcome,
+            "reason": record.reason,
             "last_scan_id": scan.pk,
             "missing_since": None,
         }
     return counts
 
 
-def _file_process(
+@dataclass
+class _Pending:
+    """A new or changed file that passed the upload's checks, open until its batch is written."""
+
+    record: LibraryFile
+    file: IO[bytes]
+    info: ImageInfo
+    name: str
+    previous_image_id: ObjectId | None
+
+
+def _file_check(
     scan: LibraryScan,
     *,
     folder: LibraryFolder,
     path: str,
     entry: Entry,
     record: LibraryFile | None,
-) -> LibraryFile:
-    """Import a new or changed file, note a touched or returning one; the record is saved with
-    this scan's id and the outcome it counts as."""
+    files: ExitStack,
+) -> LibraryFile | _Pending:
+    """Check a new or changed file as an upload is checked: the file to import (`_Pending`),
+    or its record with the outcome it counts as (touched, back after missing, refused)."""
     if record is None:
         record = LibraryFile(folder=folder, owner_id=folder.owner_id, relpath=entry.relpath)
     was_missing = record.missing_since is not None
@@ -273,46 +339,106 @@ def _file_process(
     record.size, record.mtime_ns, record.last_scan_id = entry.size, entry.mtime_ns, scan.pk
     record.missing_since, record.reason = None, ""
     try:
-        with file_open(folder=path, entry=entry) as file:
-            digest = sha256_of(file) if record.sha256 else ""
-            if digest and digest == record.sha256 and record.outcome != LibraryFile.Outcome.FAILED:
-                # touched, or back after missing: the same content, nothing to import
-                record.outcome = (
-                    LibraryFile.Outcome.RESTORED if was_missing else LibraryFile.Outcome.UNCHANGED
-                )
-                _unhide(record)
-                record.save()
-                return record
-            file.seek(0)
-            image, created = image_create(
-                owner=scan.owner, file=file, name=entry.key[-1], source=Image.Source.LIBRARY
+        file = files.enter_context(file_open(folder=path, entry=entry))
+        digest = sha256_of(file) if record.sha256 else ""
+        if digest and digest == record.sha256 and record.outcome != LibraryFile.Outcome.FAILED:
+            # touched, or back after missing: the same content, nothing to import
+            record.outcome = (
+                LibraryFile.Outcome.RESTORED if was_missing else LibraryFile.Outcome.UNCHANGED
             )
-            created = created or _lost_import(scan, image=image, record=record)
+            _unhide(record)
+            return record
+        file.seek(0)
+        info = image_inspect(file=file)
     except NotAFile as error:
         record.outcome, record.reason = LibraryFile.Outcome.SKIPPED, error.reason
     except ValidationError as error:
-        code = getattr(error, "code", "") or "rejected"
-        failed = code == "storage"
-        record.outcome = LibraryFile.Outcome.FAILED if failed else LibraryFile.Outcome.SKIPPED
-        record.reason = code if code in REASONS or failed else "rejected"
+        _refused(record, error)
     except OSError as error:  # unreadable (permissions) or gone since the walk
         record.outcome = LibraryFile.Outcome.FAILED
         record.reason = (error.strerror or type(error).__name__)[:40]
     else:
-        changed = bool(record.sha256) and record.sha256 != image.sha256
-        record.sha256, record.image_id = image.sha256, image.pk
-        record.owns_image = created or (record.owns_image and image.pk == previous_image_id)
-        record.hidden_by_library = False
-        if created:
-            record.outcome = (
-                LibraryFile.Outcome.CHANGED if changed else LibraryFile.Outcome.IMPORTED
-            )
-        else:
-            record.outcome, record.reason = LibraryFile.Outcome.SKIPPED, "duplicate"
-        if changed and previous_image_id and previous_image_id != image.pk:
-            _image_retire(previous_image_id, keep=record)
-    record.save()
+        return _Pending(record, file, info, entry.key[-1], previous_image_id)
     return record
+
+
+def _refused(record: LibraryFile, error: ValidationError) -> None:
+    code = getattr(error, "code", "") or "rejected"
+    failed = code == "storage"
+    record.outcome = LibraryFile.Outcome.FAILED if failed else LibraryFile.Outcome.SKIPPED
+    record.reason = code if code in REASONS or failed else "rejected"
+
+
+def _imports_write(
+    scan: LibraryScan, pending: list[_Pending]
+) -> list[tuple[ObjectId, LibraryFile]]:
+    """Import a batch's checked files as image_create imports one (a duplicate of an image
+    the owner has is not stored again), with one query for those duplicates and one write of
+    each kind for the new images; sets each record's outcome. Returns the images whose file now
+    holds other content, with that file's record, for `_image_retire`."""
+    if not pending:
+        return []
+    owner = scan.owner
+    hashes = {item.info.sha256 for item in pending}
+    had = images_by_content(owner_id=owner.pk, hashes=hashes)
+    staged: dict[str, Image] = {}
+    for item in pending:
+        sha256 = item.info.sha256
+        if sha256 in had or sha256 in staged:
+            continue
+        try:
+            staged[sha256] = image_stage(
+                owner=owner,
+                file=item.file,
+                info=item.info,
+                name=item.name,
+                source=Image.Source.LIBRARY,
+            )
+        except ValidationError as error:  # the original could not be written
+            _refused(item.record, error)
+    written = {
+        image.sha256: image for image in images_commit(owner=owner, images=[*staged.values()])
+    }
+    if lost := set(staged) - set(written):  # uploaded meanwhile: the upload's image it is
+        had |= images_by_content(owner_id=owner.pk, hashes=lost)
+    claimed: set[ObjectId] = set()  # one file of the batch owns each image, the rest are duplicates
+    retired = []
+    for item in pending:
+        image = written.get(item.info.sha256) or had.get(item.info.sha256)
+        if image is None:
+            continue  # refused above
+        created = image.pk not in claimed and (
+            item.info.sha256 in written or _lost_import(scan, image=image, record=item.record)
+        )
+        claimed.add(image.pk)
+        if previous := _imported(item, image=image, created=created):
+            retired.append((previous, item.record))
+    return retired
+
+
+def _imported(item: _Pending, *, image: Image, created: bool) -> ObjectId | None:
+    """Note on the record the image its file became; the image it held before, if that one
+    is now another content's."""
+    record, previous_image_id = item.record, item.previous_image_id
+    changed = bool(record.sha256) and record.sha256 != image.sha256
+    record.sha256, record.image_id = image.sha256, image.pk
+    record.owns_image = created or (record.owns_image and image.pk == previous_image_id)
+    record.hidden_by_library = False
+    if created:
+        record.outcome = LibraryFile.Outcome.CHANGED if changed else LibraryFile.Outcome.IMPORTED
+    else:
+        record.outcome, record.reason = LibraryFile.Outcome.SKIPPED, "duplicate"
+    if changed and previous_image_id and previous_image_id != image.pk:
+        return previous_image_id
+    return None
+
+
+def _records_save(records: list[LibraryFile]) -> None:
+    """The records of a batch: the new ones in one write, the others one by one."""
+    existing = [record for record in records if not record._state.adding]
+    LibraryFile.objects.bulk_create([record for record in records if record._state.adding])
+    for record in existing:
+        record.save()
 
 
 def _lost_import(scan: LibraryScan, *, image: Image, record: LibraryFile) -> bool:

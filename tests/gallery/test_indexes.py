@@ -109,8 +109,15 @@ def test_the_duplicate_check_uses_an_index(user, finds) -> None:
     assert found is not None
     assert found.pk == images[7].pk
     assert selectors.image_by_content(owner_id=user.pk, sha256="f" * 64) is None
+    several = selectors.images_by_content(
+        owner_id=user.pk, hashes=[images[3].sha256, "f" * 64, images[9].sha256]
+    )
+    assert {sha256: image.pk for sha256, image in several.items()} == {
+        images[3].sha256: images[3].pk,
+        images[9].sha256: images[9].pk,
+    }
     spy = finds[Image._meta.db_table]
-    assert len(spy.finds) == 2
+    assert len(spy.finds) == 3
     for filter_, projection in spy.finds:
         stages = scans(spy.collection.find(filter_, projection).explain())
         assert {stage["stage"] for stage in stages} == {"IXSCAN"}, (filter_, stages)

@@ -1,4 +1,4 @@
-"""Heavy work goes to its own queue: networks on ml, crawls on scrape, the rest on default."""
+"""Heavy work goes to its own queue: networks on ml, crawls and folder scans on scrape, the rest on default."""
 
 import pytest
 
@@ -12,6 +12,7 @@ from imagesite.celery import app
         ("processing.tasks.background_remove_task", "ml"),
         ("processing.tasks.stylise_task", "ml"),
         ("scraping.tasks.scrape_run_task", "scrape"),
+        ("library.tasks.library_scan_task", "scrape"),
         ("gallery.tasks.image_ingest_task", "default"),
         ("processing.tasks.version_render_task", "default"),
         ("analytics.tasks.snapshot_task", "default"),

@@ -121,10 +121,10 @@ def test_an_upload_killed_before_its_job_is_sent_leaves_a_job_the_sweep_sends(
 ) -> None:
     from gallery import services as gallery_services
 
-    def crash(*, job: Job) -> None:
+    def crash(*, jobs: list[Job]) -> None:
         raise SystemExit("killed")
 
-    monkeypatch.setattr(gallery_services, "job_send", crash)
+    monkeypatch.setattr(gallery_services, "jobs_send", crash)
     data = (corpus / "exif/gps/DSCN0010.jpg").read_bytes()
     with pytest.raises(SystemExit):
         image_create(owner=UserFactory(), file=SimpleUploadedFile("a.jpg", data), name="a.jpg")

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+import library.services as library_services
 from tests.factories import UserFactory
 from tests.gallery.test_imaging_bounds import scan_bomb
 
@@ -52,3 +53,10 @@ def photo_folder(root: Path, corpus: Path, tmp_path: Path) -> Path:
     (folder / "2020" / "inside.jpg").symlink_to(folder / "a.jpg")
     (folder / "2020" / "loop").symlink_to(folder)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def no_ingest_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scans run here in the test's process with no worker taking their ingests: a batch does
+    not wait for them (test_scan's own test of the wait sets it again)."""
+    monkeypatch.setattr(library_services, "INGEST_WAIT_S", 0.0)

@@ -14,6 +14,8 @@ from django.utils import timezone
 import library.services as library_services
 from gallery.models import Image
 from gallery.services import image_create
+from jobs.models import Job
+from jobs.selectors import jobs_queued_count
 from library.models import LibraryFile, LibraryFolder, LibraryScan
 from library.services import folder_attach, scan_pause, scan_resume, scan_run, scan_start
 from tests.library.conftest import PHOTOS
@@ -114,6 +116,28 @@ def test_a_rescan_notices_changed_removed_and_added_files_and_nothing_else(
     assert not Image.objects.get(pk=gone.image_id).in_trash  # still within the grace period
 
 
+def test_copies_in_one_batch_are_imported_once_and_files_that_swap_content_keep_their_images(
+    user, staff, root, corpus
+) -> None:
+    first, second = sorted((corpus / "coco128" / "images").rglob("*.jpg"))[:2]
+    folder_path = root / "copies"
+    folder_path.mkdir()
+    shutil.copy(first, folder_path / "a.jpg")
+    shutil.copy(first, folder_path / "a copy.jpg")
+    shutil.copy(second, folder_path / "b.jpg")
+    folder = folder_attach(owner=user, path=str(folder_path), attached_by=staff, scan=False)
+    scan = _scan(folder)
+    assert (scan.imported, scan.skipped_reasons) == (2, {"duplicate": 1})
+    assert LibraryFile.objects.filter(folder=folder, owns_image=True).count() == 2
+    (folder_path / "a copy.jpg").unlink()
+    (folder_path / "a.jpg").write_bytes(second.read_bytes())
+    (folder_path / "b.jpg").write_bytes(first.read_bytes())
+    scan = _scan(folder)
+    assert scan.files_seen == 2
+    # each image is still some file's content: neither leaves the gallery
+    assert Image.objects.filter(owner=user, trashed_at=None).count() == 2
+
+
 def test_a_file_missing_past_the_grace_period_leaves_the_gallery_and_returns_with_its_file(
     user, staff, photo_folder, settings
 ) -> None:
@@ -136,8 +160,16 @@ def test_a_file_missing_past_the_grace_period_leaves_the_gallery_and_returns_wit
     assert not Image.objects.get(pk=record.image_id).in_trash
 
 
+@pytest.mark.parametrize(
+    ("dies_in", "images_left"),
+    [
+        ("image_stage", 5),  # the second batch's third original written, nothing recorded
+        ("images_commit", 10),  # the second batch's images and jobs written, no file's record
+        ("_records_save", 10),  # and its records too, but not its checkpoint
+    ],
+)
 def test_a_scan_that_dies_mid_batch_resumes_where_it_stopped_and_counts_nothing_twice(
-    user, staff, root, corpus, monkeypatch
+    user, staff, root, corpus, settings, monkeypatch, dies_in, images_left
 ) -> None:
     """The worker's death is an exception out of the middle of a batch (BaseException, as a
     SIGKILL leaves no handler either); the next slice (the job sent again) goes on."""
@@ -147,21 +179,21 @@ def test_a_scan_that_dies_mid_batch_resumes_where_it_stopped_and_counts_nothing_
     for index, path in enumerate(sources):
         (folder_path / f"d{index % 3}").mkdir(exist_ok=True)
         shutil.copy(path, folder_path / f"d{index % 3}" / f"{index:02}.jpg")
-    monkeypatch.setattr(library_services, "BATCH", 5)
-    real_create = library_services.image_create
+    settings.LIBRARY_SCAN_BATCH = 5
+    real = getattr(library_services, dies_in)
     calls = {"n": 0}
 
     class WorkerKilled(BaseException):
         pass
 
-    def dying_create(**kwargs):  # noqa: ANN003, ANN202
+    def dying(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         calls["n"] += 1
-        made = real_create(**kwargs)
-        if calls["n"] == 8:  # in the second batch: its third image stored, its record not
+        made = real(*args, **kwargs)
+        if calls["n"] == (8 if dies_in == "image_stage" else 2):  # in the second batch
             raise WorkerKilled
         return made
 
-    monkeypatch.setattr(library_services, "image_create", dying_create)
+    monkeypatch.setattr(library_services, dies_in, dying)
     folder = folder_attach(owner=user, path=str(folder_path), attached_by=staff, scan=False)
     scan = scan_start(folder=folder)
     with pytest.raises(WorkerKilled):
@@ -169,20 +201,40 @@ def test_a_scan_that_dies_mid_batch_resumes_where_it_stopped_and_counts_nothing_
     scan.refresh_from_db()
     assert scan.files_seen == 5
     assert scan.imported == 5
-    assert Image.objects.filter(owner=user).count() == 8
-    monkeypatch.setattr(library_services, "image_create", real_create)
+    assert Image.objects.filter(owner=user).count() == images_left
+    monkeypatch.setattr(library_services, dies_in, real)
     scan_run(scan_id=str(scan.pk), generation=scan.generation)  # the job, sent again
     scan.refresh_from_db()
     assert scan.status == LibraryScan.Status.SUCCEEDED
     assert (scan.files_seen, scan.imported, scan.skipped) == (12, 12, 0)
     assert Image.objects.filter(owner=user).count() == 12
-    assert LibraryFile.objects.filter(folder=folder).count() == 12
+    assert LibraryFile.objects.filter(folder=folder, owns_image=True).count() == 12
+    assert Job.objects.filter(kind=Job.Kind.INGEST).count() == 12
+
+
+def test_a_scan_a_batch_of_ingests_ahead_ingests_the_oldest_itself_before_going_on(
+    user, staff, root, corpus, settings, monkeypatch
+) -> None:
+    """No worker takes the ingests here: before its second batch the scan ingests one image of
+    the first (its job claimed and finished, so the message will find it done), then goes on."""
+    folder_path = root / "paced"
+    folder_path.mkdir()
+    for index, path in enumerate(sorted((corpus / "coco128" / "images").rglob("*.jpg"))[:10]):
+        shutil.copy(path, folder_path / f"{index:02}.jpg")
+    settings.LIBRARY_SCAN_BATCH = 5
+    monkeypatch.setattr(library_services, "INGEST_WAIT_S", 60.0)
+    folder = folder_attach(owner=user, path=str(folder_path), attached_by=staff, scan=False)
+    scan = _scan(folder)
+    assert (scan.status, scan.imported) == (LibraryScan.Status.SUCCEEDED, 10)
+    assert jobs_queued_count(kind=Job.Kind.INGEST) == 9
+    ingested = Job.objects.get(kind=Job.Kind.INGEST, status=Job.Status.SUCCEEDED)
+    assert Image.objects.get(status=Image.Status.READY).pk == ingested.image_id
 
 
 def test_a_paused_scan_stops_after_its_batch_and_goes_on_when_resumed(
-    user, staff, photo_folder, monkeypatch
+    user, staff, photo_folder, settings, monkeypatch
 ) -> None:
-    monkeypatch.setattr(library_services, "BATCH", 2)
+    settings.LIBRARY_SCAN_BATCH = 2
     folder = folder_attach(owner=user, path=str(photo_folder), attached_by=staff, scan=False)
     scan = scan_start(folder=folder)
     real = library_services._checkpoint

@@ -34,7 +34,10 @@ def library_worker(
 
     app.control.purge()
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = worker_env(mongodb_uri=mongodb_uri, LIBRARY_ROOTS=str(library_root))
+    # batches of 5: the scan is killed between checkpoints, not after its only one
+    env = worker_env(
+        mongodb_uri=mongodb_uri, LIBRARY_ROOTS=str(library_root), LIBRARY_SCAN_BATCH="5"
+    )
     process = start_worker(env=env, log_path=log_path)
     deadline = time.monotonic() + 90
     while not app.control.ping(timeout=1):

@@ -1,6 +1,7 @@
 """Session-wide fixtures: a real SecantusDB for the test database, Redis, worker processes,
 the shared corpus and model folders."""
 
+import functools
 import os
 import shutil
 import subprocess
@@ -165,8 +166,15 @@ def _fresh_cache() -> Iterator[None]:
     _cache_keys_delete()
 
 
+@functools.cache
+def _cache_client() -> redis.Redis:
+    """One client for the session: its pooled connection is reused, so a test that replaced
+    socket.getaddrinfo can still be cleaned up after."""
+    return redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+
+
 def _cache_keys_delete() -> None:
-    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    client = _cache_client()
     keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*"))
     if keys:
         client.delete(*keys)

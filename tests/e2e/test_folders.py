@@ -129,7 +129,7 @@ def test_staff_attach_a_folder_and_the_page_shows_the_scans_progress(
     page.wait_for_url("**/library/")
     scan = LibraryScan.objects.get()
     # the worker's part, run here: half the folder, then a pause
-    monkeypatch.setattr(library_services, "BATCH", 4)
+    settings.LIBRARY_SCAN_BATCH = 4
     real = library_services._checkpoint
 
     def pause_after_first(scan_, **kwargs):  # noqa: ANN001, ANN003, ANN202

@@ -272,9 +272,9 @@ def image_first_page(*, plan: Plan, facets: Facets, size: int) -> tuple[Page, Co
     if (stored := image_count_stored(plan=plan, facets=facets)) is not None:
         return image_page(plan=plan, cursor=None, size=size), stored
     cap = max(COUNT_CAP, size)
-    keys, width = _keys_after(plan=plan, start=None, size=cap, width=FIRST_WINDOW * 8)
+    keys, width, count = _counted_keys(plan=plan, cap=cap)
     held = max(width * size / cap, timedelta(seconds=1))  # the width that held `size` of them
-    return _page_of(keys, size=size, width=held), Count(min(len(keys), cap), len(keys) <= cap)
+    return _page_of(keys, size=size, width=held), count
 
 
 def _page_of(keys: list[Key], *, size: int, width: timedelta) -> Page:
@@ -333,8 +333,14 @@ def image_count(*, plan: Plan, facets: Facets, cap: int = COUNT_CAP) -> Count:
     read through the index, window by window, up to `cap` (the gallery loads it apart)."""
     if (stored := image_count_stored(plan=plan, facets=facets)) is not None:
         return stored
-    keys, _ = _keys_after(plan=plan, start=None, size=cap, width=FIRST_WINDOW * 8)
-    return Count(min(len(keys), cap), len(keys) <= cap)
+    return _counted_keys(plan=plan, cap=cap)[2]
+
+
+def _counted_keys(*, plan: Plan, cap: int) -> tuple[list[Key], timedelta, Count]:
+    """The first cap + 1 matching keys in the plan's order, the window width that held them,
+    and the count they give."""
+    keys, width = _keys_after(plan=plan, start=None, size=cap, width=FIRST_WINDOW * 8)
+    return keys, width, Count(min(len(keys), cap), len(keys) <= cap)
 
 
 def image_neighbours(*, image: Image, plan: Plan) -> tuple[Image | None, Image | None]:

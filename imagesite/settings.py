@@ -139,7 +139,7 @@ MONGODB_CLIENT_OPTIONS: dict[str, object] = {
 }
 DATABASES = {
     "default": {
-        "ENGINE": "django_mongodb_backend",
+        "ENGINE": "imagesite.db",
         "HOST": MONGODB_URI,
         "NAME": MONGODB_NAME,
         "OPTIONS": MONGODB_CLIENT_OPTIONS,

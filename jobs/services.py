@@ -153,8 +153,9 @@ def _claim(job_id: str) -> bool:
     of this host that is gone (a redelivery after its pool process was killed: no need to wait
     for the lease)."""
     now = timezone.now()
-    claimable = Q(status=Job.Status.QUEUED) | Q(status=Job.Status.STARTED, lease_until__lt=now)
-    if _take(job_id, claimable, now=now):
+    # one conditional update each, not one `$or`: SecantusDB plans no `$or` by an index
+    queued, lease_out = Q(status=Job.Status.QUEUED), Q(status=Job.Status.STARTED, lease_until__lt=now)
+    if _take(job_id, queued, now=now) or _take(job_id, lease_out, now=now):
         return True
     holder = _dead_local_holder(job_id)  # read only when the usual claim failed
     return holder is not None and _take(

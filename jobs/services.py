@@ -154,7 +154,8 @@ def _claim(job_id: str) -> bool:
     for the lease)."""
     now = timezone.now()
     # one conditional update each, not one `$or`: SecantusDB plans no `$or` by an index
-    queued, lease_out = Q(status=Job.Status.QUEUED), Q(status=Job.Status.STARTED, lease_until__lt=now)
+    queued = Q(status=Job.Status.QUEUED)
+    lease_out = Q(status=Job.Status.STARTED, lease_until__lt=now)
     if _take(job_id, queued, now=now) or _take(job_id, lease_out, now=now):
         return True
     holder = _dead_local_holder(job_id)  # read only when the usual claim failed

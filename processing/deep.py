@@ -12,7 +12,6 @@ import numpy as np
 from bson import ObjectId
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db.models import Q
 from django.utils import timezone
 
 from gallery.imaging import load_rgb
@@ -78,10 +77,17 @@ def recognise_enqueue(*, image: Image, force: bool = False) -> Job | None:
     if model_problem(DETECTOR):
         return None
     now = timezone.now()
-    stale = now - RECOGNITION_STALE_AFTER
-    unclaimed = Q(recognition_queued_at=None) | Q(recognition_queued_at__lte=stale)
     images = Image.objects.filter(pk=image.pk)
-    if not (images if force else images.filter(unclaimed)).update(recognition_queued_at=now):
+    # a conditional update for each way it can be unclaimed: an `$or` is not planned by an index
+    unclaimed: list[dict[str, object]] = [
+        {"recognition_queued_at": None},
+        {"recognition_queued_at__lte": now - RECOGNITION_STALE_AFTER},
+    ]
+    if force:
+        claimed = bool(images.update(recognition_queued_at=now))
+    else:
+        claimed = any(images.filter(**when).update(recognition_queued_at=now) for when in unclaimed)
+    if not claimed:
         return None
     return job_enqueue(
         task="processing.tasks.image_recognise_task",

@@ -1,16 +1,19 @@
 """Recognition, background removal and style transfer through the Django side, with the real
 weights installed from ../shared/models."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image as PILImage
 
 from gallery.models import Image
 from jobs.models import Job
+from processing.deep import RECOGNITION_STALE_AFTER, recognise_enqueue
 from processing.models import Version
 from processing.tasks import (
     background_remove_task,
@@ -62,6 +65,22 @@ def test_ingest_queues_recognition_and_labels_are_searchable(
     detail = client.get(reverse("gallery:image_detail", args=[image.pk])).content.decode()
     assert "Show objects" in detail
     assert label in detail
+
+
+def test_recognition_is_queued_once_until_its_claim_goes_stale(
+    user, corpus, installed_models
+) -> None:
+    image = ready_image(user, corpus / "coco128/images/train2017/000000000009.jpg")
+    queued = Job.objects.filter(image=image, kind=Job.Kind.RECOGNISE)
+    assert queued.count() == 1  # by the ingest
+    assert recognise_enqueue(image=image) is None
+    Image.objects.filter(pk=image.pk).update(
+        recognition_queued_at=timezone.now() - RECOGNITION_STALE_AFTER - timedelta(seconds=1)
+    )
+    assert recognise_enqueue(image=image) is not None
+    assert recognise_enqueue(image=image) is None
+    assert recognise_enqueue(image=image, force=True) is not None
+    assert queued.count() == 3
 
 
 def test_background_removal_makes_a_transparent_png_and_its_mask(

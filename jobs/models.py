@@ -56,7 +56,8 @@ class Job(models.Model):
         indexes = [
             models.Index(fields=["image", "-queued_at"]),
             models.Index(fields=["owner", "-queued_at"]),
-            models.Index(fields=["kind", "status"]),
+            # the backlog of a kind, and an owner's oldest queued job of it (jobs.selectors)
+            models.Index(fields=["kind", "status", "owner", "queued_at"]),
             models.Index(fields=["status", "lease_until"]),
             models.Index(fields=["status", "sent_at"]),
         ]

@@ -37,12 +37,14 @@ def job_for(
 
 def jobs_queued_count(*, kind: str) -> int:
     """The jobs of a kind recorded and not yet taken by a worker, whoever's: the backlog that a
-    producer of many waits on. A flat filter: SecantusDB uses the (kind, status) index for it."""
+    producer of many waits on: read on the first two fields of the (kind, status, owner, ...)
+    index."""
     return collection_for(Job).count_documents({"kind": kind, "status": Job.Status.QUEUED})
 
 
 def jobs_queued_oldest(*, kind: str, owner_id: ObjectId) -> Job | None:
-    """The owner's oldest job of a kind not yet taken (a flat filter, as above)."""
+    """The owner's oldest job of a kind not yet taken: on the (kind, status, owner, queued_at)
+    index, whose queued jobs of this owner are all it reads."""
     found = collection_for(Job).find_one(
         {"kind": kind, "status": Job.Status.QUEUED, "owner_id": owner_id},
         {"_id": 1},

@@ -42,6 +42,14 @@ def test_a_fields_operators_are_merged_and_what_would_clash_stays_in_an_and() ->
     }
 
 
+def test_a_null_field_and_an_exclusion_become_conditions_of_their_field() -> None:
+    is_null = {"$or": [{"finished_at": {"$exists": False}}, {"finished_at": None}]}
+    assert flat({"$and": [{"kind": "ingest"}, is_null]}) == {"kind": "ingest", "finished_at": None}
+    assert flat({"$nor": [is_null]}) == {"finished_at": {"$ne": None}}
+    assert flat({"$nor": [{"_id": 3}]}) == {"_id": {"$ne": 3}}
+    assert flat({"$nor": [{"tags": {"$in": [1]}}]}) == {"$nor": [{"tags": {"$in": [1]}}]}
+
+
 def test_an_or_and_its_branches_are_left_as_they_are() -> None:
     branches = [{"$and": [{"a": 1}, {"b": 2}]}, {"a": 2}]
     assert flat({"$and": [{"$or": branches}, {"c": 3}]}) == {"$or": branches, "c": 3}
@@ -78,6 +86,7 @@ def conditions(depth: int) -> st.SearchStrategy[dict[str, Any]]:
         ),
         st.builds(lambda f, e: {f: {"$exists": e}}, field, st.booleans()),
         st.builds(lambda f, vs: {f: {"$in": vs}}, field, st.lists(VALUES, max_size=3)),
+        st.builds(lambda f: {"$or": [{f: {"$exists": False}}, {f: None}]}, field),  # f=None
     )
     if depth == 0:
         return leaf
@@ -86,6 +95,7 @@ def conditions(depth: int) -> st.SearchStrategy[dict[str, Any]]:
         leaf,
         st.builds(lambda parts: {"$and": parts}, inner),
         st.builds(lambda parts: {"$or": parts}, inner),
+        st.builds(lambda part: {"$nor": [part]}, conditions(depth - 1)),  # exclude()
     )
 
 
@@ -109,6 +119,8 @@ def documents() -> Iterator[Any]:
             for n, row in enumerate(rows)
         ]
     )
+    collection.create_index("a")  # the planner's index paths, beside its scans
+    collection.create_index([("b", 1), ("tags", 1)])
     yield collection
     collection.drop()
 

@@ -141,7 +141,9 @@ class Image(models.Model):
             models.Index(fields=["owner", "visibility", "terms", "-uploaded_at", "-id"]),
             models.Index(fields=["owner", "visibility", "terms", "-sort_taken_at", "-id"]),
             models.Index(fields=["trashed_at"]),  # the trash's emptying (services.trash_expire)
+            # the ingest sweep (gallery.sweeps): failed and lost images, outdated ones
             models.Index(fields=["status", "retry_after"]),
+            models.Index(fields=["status", "ingest_version"]),
             models.Index(fields=["owner", "phash"]),
             # the duplicate check (selectors.image_by_content): SecantusDB plans no query with
             # the unique constraint's index, which is partial

@@ -16,8 +16,11 @@ from gallery.models import Image
 from gallery.services import image_create
 from gallery.sweeps import STALE_AFTER, ingest_sweep, orphans_sweep
 from imagesite.celery import app
+from imagesite.mongo import collection_for
 from jobs.models import Job
 from tests.factories import UserFactory
+from tests.gallery.test_indexes import scans
+from tests.gallery.test_selectors import library_make
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +74,18 @@ def test_lost_and_outdated_images_are_queued_fresh_ones_are_not(image) -> None:
         status=Image.Status.READY, retry_after=None, ingest_version=INGEST_VERSION - 1
     )
     assert ingest_sweep().queued == [str(image.pk)]
+
+
+def test_outdated_images_are_read_by_their_index_a_limit_at_a_time(image) -> None:
+    others = library_make(image.owner, 3, seed=6)  # ready
+    Image.objects.filter(pk__in=[other.pk for other in others]).update(
+        ingest_version=INGEST_VERSION - 1
+    )
+    outdated = {"status": Image.Status.READY, "ingest_version": {"$lt": INGEST_VERSION}}
+    stages = scans(collection_for(Image).find(outdated).explain())
+    assert [stage.get("indexName") for stage in stages] == ["gallery_ima_status_88a978_idx"]
+    assert len(ingest_sweep(limit=2).queued) == 2
+    assert len(ingest_sweep(limit=2).queued) == 1  # the third; the claimed two are pending
 
 
 def test_two_sweeps_at_once_queue_a_failed_image_once(image) -> None:

@@ -45,9 +45,5 @@ def jobs_queued_count(*, kind: str) -> int:
 def jobs_queued_oldest(*, kind: str, owner_id: ObjectId) -> Job | None:
     """The owner's oldest job of a kind not yet taken: on the (kind, status, owner, queued_at)
     index, whose queued jobs of this owner are all it reads."""
-    found = collection_for(Job).find_one(
-        {"kind": kind, "status": Job.Status.QUEUED, "owner_id": owner_id},
-        {"_id": 1},
-        sort=[("queued_at", 1)],
-    )
-    return Job.objects.filter(pk=found["_id"]).first() if found else None
+    queued = Job.objects.filter(kind=kind, status=Job.Status.QUEUED, owner_id=owner_id)
+    return queued.order_by("queued_at").first()

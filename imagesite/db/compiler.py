@@ -1,4 +1,5 @@
-"""The backend's compilers, each query's filter made flat (`imagesite.db.filters.flat`)."""
+"""The backend's compilers, each query's filter made flat (`imagesite.db.filters.flat`). Django
+looks every compiler up by name in this module, the insert's too, which has no filter."""
 
 from typing import Any
 
